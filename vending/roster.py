@@ -1,0 +1,430 @@
+"""Roster v1: the YAML file of teams and learners, validated in two passes.
+
+Pass one checks structure and types with pydantic (unknown keys, wrong types,
+impossible dates). Pass two checks rules that span entries (unique ids and
+account emails, filled-in templates, AWS CreateAccount limits, notification
+subscriber limits). Every problem from both passes is reported at once with
+its file, line, value and fix, and nothing is returned unless all pass.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError as PydanticValidationError
+
+from vending.errors import Problem, ValidationError
+from vending.settings import EMAIL_PATTERN, StackSettings
+from vending.yamlsource import SourceMap, format_path, load_yaml_file, load_yaml_text
+
+ID_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$"
+Status = Literal["active", "suspended", "closed"]
+# CreateAccount: AccountName is 1-50 characters of printable ASCII, Email 6-64 characters.
+ACCOUNT_NAME_PATTERN = re.compile(r"^[\x20-\x7e]{1,50}$")
+EMAIL_MIN, EMAIL_MAX = 6, 64
+# AWS Budgets: each notification takes at most 10 email subscribers (plus one SNS topic).
+MAX_EMAIL_SUBSCRIBERS = 10
+TEMPLATE_FIELDS = frozenset({"learner", "team"})
+
+
+class _Entry(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Overrides(_Entry):
+    """Keys that ``defaults`` sets and each team and learner may override."""
+
+    budget_usd: float | None = Field(default=None, gt=0, le=1_000_000, description="Monthly budget in US dollars.")
+    account_email: str | None = Field(
+        default=None,
+        description="Root email of the learner's account; {learner} and {team} are replaced by their ids.",
+    )
+    expires: date | None = Field(default=None, description="Last day of access (ISO date).")
+
+
+class LearnerEntry(Overrides):
+    """One learner: the stable ``id`` names every resource of their sandbox."""
+
+    id: str = Field(pattern=ID_PATTERN, description="Unique in the roster; lowercase letters, digits and hyphens.")
+    name: str = Field(min_length=1, max_length=128)
+    email: str = Field(description="Contact address, and the Identity Center user name unless 'user' is set.")
+    user: str | None = Field(default=None, min_length=1, max_length=128, description="Identity Center user name.")
+    status: Status = "active"
+    account_name: str | None = Field(default=None, description="Account name; defaults to <prefix>-<learner id>.")
+    previous_ids: list[str] = Field(default_factory=list, description="Former ids, kept so a rename is not a replace.")
+
+
+class GuardrailTiers(_Entry):
+    """Guardrail ids a team adds to, or relaxes from, the stack's selection."""
+
+    add: list[str] = Field(default_factory=list)
+    relax: list[str] = Field(default_factory=list)
+
+
+class TeamEntry(Overrides):
+    """One team: its id names the team's organizational unit."""
+
+    id: str = Field(pattern=ID_PATTERN, description="Unique in the roster; lowercase letters, digits and hyphens.")
+    name: str = Field(min_length=1, max_length=128)
+    instructors: list[str] = Field(default_factory=list, description="Identity Center user names with read-only access.")
+    instructor_group: str | None = Field(default=None, description="Identity Center group given read-only access.")
+    shared_account: bool = Field(default=False, description="One account for the whole team instead of one per learner.")
+    guardrails: GuardrailTiers = Field(default_factory=GuardrailTiers)
+    previous_ids: list[str] = Field(default_factory=list)
+    learners: list[LearnerEntry] = Field(default_factory=list)
+
+
+class RosterFile(_Entry):
+    """The roster file as written (version 1)."""
+
+    version: Literal[1]
+    defaults: Overrides = Field(default_factory=Overrides)
+    teams: list[TeamEntry] = Field(min_length=1)
+
+
+@dataclass(frozen=True)
+class Team:
+    """A team with inherited values filled in."""
+
+    id: str
+    name: str
+    budget_usd: float
+    expires: date | None
+    instructors: tuple[str, ...]
+    instructor_group: str | None
+    shared_account: bool
+    guardrails_add: tuple[str, ...]
+    guardrails_relax: tuple[str, ...]
+    previous_ids: tuple[str, ...]
+    line: int | None
+
+
+@dataclass(frozen=True)
+class Learner:
+    """A learner with every inherited and derived value resolved."""
+
+    id: str
+    name: str
+    email: str
+    user_name: str
+    team_id: str
+    status: Status
+    account_email: str
+    account_name: str
+    budget_usd: float
+    expires: date | None
+    previous_ids: tuple[str, ...]
+    line: int | None
+
+    def effective_status(self, today: date) -> Status:
+        """Return the status after expiry: an active learner past ``expires`` counts as suspended."""
+        if self.status == "active" and self.expires is not None and today > self.expires:
+            return "suspended"
+        return self.status
+
+    def status_reason(self, today: date) -> str:
+        if self.status == "active" and self.effective_status(today) == "suspended":
+            return f"expired on {self.expires.isoformat() if self.expires else ''}"
+        return f"status: {self.status}"
+
+
+@dataclass(frozen=True)
+class Roster:
+    """A validated roster; learners keep the order of the file."""
+
+    path: str
+    teams: tuple[Team, ...]
+    learners: tuple[Learner, ...]
+
+    def team(self, team_id: str) -> Team:
+        for team in self.teams:
+            if team.id == team_id:
+                return team
+        raise KeyError(team_id)
+
+    def learners_of(self, team_id: str) -> Iterator[Learner]:
+        return (learner for learner in self.learners if learner.team_id == team_id)
+
+    def learner(self, learner_id: str) -> Learner:
+        for learner in self.learners:
+            if learner.id == learner_id:
+                return learner
+        raise KeyError(learner_id)
+
+
+def json_schema() -> dict[str, Any]:
+    """Return the JSON Schema of roster v1 that editors use for completion."""
+    schema = RosterFile.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "sandbox-vending roster, version 1"
+    return schema
+
+
+def load_roster(path: Path | str, settings: StackSettings, display_name: str | None = None) -> Roster:
+    """Load and validate a roster file; raise ``ValidationError`` listing every problem."""
+    path = Path(path)
+    name = display_name or str(path)
+    data, source = load_yaml_file(path, name)
+    return validate_roster_data(data, source, settings)
+
+
+def parse_roster_text(text: str, name: str, settings: StackSettings) -> Roster:
+    """Validate roster YAML given as text, for rosters read from git or tests."""
+    data, source = load_yaml_text(text, name)
+    return validate_roster_data(data, source, settings)
+
+
+def validate_roster_data(data: Any, source: SourceMap, settings: StackSettings) -> Roster:
+    if data is None:
+        raise ValidationError(
+            [Problem(source.file, 1, "", None, "the roster is empty", "start from config/roster.yaml in the repository")],
+            subject=source.file,
+        )
+    try:
+        parsed = RosterFile.model_validate(data)
+    except PydanticValidationError as error:
+        raise ValidationError(_structure_problems(error, source), subject=source.file) from None
+    return _check_rules(parsed, source, settings)
+
+
+def _structure_problems(error: PydanticValidationError, source: SourceMap) -> list[Problem]:
+    problems = []
+    for item in error.errors():
+        loc = tuple(item["loc"])
+        kind = item["type"]
+        value = item.get("input")
+        message = item["msg"]
+        fix = ""
+        if kind == "extra_forbidden":
+            message = f"unknown key '{loc[-1]}'"
+            fix = _suggest_key(str(loc[-1]), loc[:-1])
+            value = None
+        elif kind == "missing":
+            value = None
+            fix = f"add '{loc[-1]}'"
+        elif kind == "string_pattern_mismatch":
+            message = "must be lowercase letters, digits and hyphens, start and end with a letter or digit, 1-40 characters"
+            fix = "rename it, and list the old id in previous_ids if resources already exist"
+        elif kind in ("date_from_datetime_parsing", "date_parsing", "date_type"):
+            fix = "write a real calendar date as YYYY-MM-DD"
+        elif kind == "literal_error" and loc and loc[-1] == "status":
+            fix = "use one of: active, suspended, closed"
+        elif kind == "greater_than":
+            fix = "use a positive number"
+        if isinstance(value, (dict, list)):
+            value = None
+        problems.append(Problem(source.file, source.line_of(loc), format_path(loc), value, message, fix))
+    return problems
+
+
+def _known_keys(parent: tuple[Any, ...]) -> set[str]:
+    model: type[BaseModel] = RosterFile
+    names = [part for part in parent if isinstance(part, str)]
+    for part in names:
+        model = {
+            "defaults": Overrides,
+            "teams": TeamEntry,
+            "learners": LearnerEntry,
+            "guardrails": GuardrailTiers,
+        }.get(part, model)
+    return set(model.model_fields)
+
+
+def _suggest_key(key: str, parent: tuple[Any, ...]) -> str:
+    import difflib
+
+    known = sorted(_known_keys(parent))
+    close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+    if close:
+        return f"did you mean '{close[0]}'?"
+    return f"valid keys here: {', '.join(known)}"
+
+
+def _fill_template(template: str, learner_id: str, team_id: str) -> str:
+    return template.replace("{learner}", learner_id).replace("{team}", team_id)
+
+
+def _check_rules(roster: RosterFile, source: SourceMap, settings: StackSettings) -> Roster:
+    problems: list[Problem] = []
+    file = source.file
+
+    def report(loc: tuple[Any, ...], value: object, message: str, fix: str = "") -> None:
+        problems.append(Problem(file, source.line_of(loc), format_path(loc), value, message, fix))
+
+    for key, template in (("defaults", roster.defaults.account_email),):
+        if template is not None:
+            _check_template(template, (key, "account_email"), report)
+
+    team_ids: dict[str, tuple[Any, ...]] = {}
+    learner_ids: dict[str, tuple[Any, ...]] = {}
+    account_emails: dict[str, tuple[Any, ...]] = {}
+    account_names: dict[str, tuple[Any, ...]] = {}
+    teams: list[Team] = []
+    learners: list[Learner] = []
+    ops_count = len(set(email.lower() for email in settings.ops_emails))
+
+    for t_index, entry in enumerate(roster.teams):
+        t_loc: tuple[Any, ...] = ("teams", t_index)
+        for team_id in (entry.id, *entry.previous_ids):
+            if team_id in team_ids:
+                report((*t_loc, "id"), team_id, f"team id is already used at line {source.line_of(team_ids[team_id])}",
+                       "give each team a unique id")
+            else:
+                team_ids[team_id] = (*t_loc, "id")
+        if entry.account_email is not None:
+            _check_template(entry.account_email, (*t_loc, "account_email"), report)
+        for index, previous in enumerate(entry.previous_ids):
+            if not re.match(ID_PATTERN, previous):
+                report((*t_loc, "previous_ids", index), previous, "not a valid id")
+        budget = entry.budget_usd or roster.defaults.budget_usd
+        if budget is None:
+            report(t_loc, entry.id, "no budget_usd for this team", "set budget_usd in defaults or on the team")
+            budget = 0.0
+        team_expires = entry.expires or roster.defaults.expires
+        if settings.teams is not None and entry.id not in settings.teams:
+            continue
+        team = Team(
+            id=entry.id,
+            name=entry.name,
+            budget_usd=budget,
+            expires=team_expires,
+            instructors=tuple(entry.instructors),
+            instructor_group=entry.instructor_group,
+            shared_account=entry.shared_account,
+            guardrails_add=tuple(entry.guardrails.add),
+            guardrails_relax=tuple(entry.guardrails.relax),
+            previous_ids=tuple(entry.previous_ids),
+            line=source.line_of(t_loc),
+        )
+        teams.append(team)
+        if entry.shared_account and entry.learners and any(l.account_email or l.account_name for l in entry.learners):
+            report((*t_loc, "shared_account"), True, "learners of a shared-account team cannot set account_email or account_name",
+                   "set account_email on the team instead")
+        subscribers = ops_count + len(entry.instructors)
+        for l_index, learner_entry in enumerate(entry.learners):
+            l_loc: tuple[Any, ...] = (*t_loc, "learners", l_index)
+            learner = _resolve_learner(roster, entry, team, learner_entry, settings, l_loc, report, source.line_of(l_loc))
+            for learner_id in (learner.id, *learner.previous_ids):
+                if learner_id in learner_ids:
+                    report((*l_loc, "id"), learner_id,
+                           f"learner id is already used at line {source.line_of(learner_ids[learner_id])}",
+                           "learner ids must be unique across all teams")
+                else:
+                    learner_ids[learner_id] = (*l_loc, "id")
+            if not entry.shared_account:
+                lowered = learner.account_email.lower()
+                if lowered in account_emails:
+                    report((*l_loc, "email"), learner.account_email,
+                           f"account email is already used at line {source.line_of(account_emails[lowered])} "
+                           "(AWS compares them case-insensitively)",
+                           "give each learner a distinct account_email, or check the template")
+                else:
+                    account_emails[lowered] = l_loc
+                if learner.account_name in account_names:
+                    report((*l_loc, "account_name"), learner.account_name,
+                           f"account name is already used at line {source.line_of(account_names[learner.account_name])}")
+                else:
+                    account_names[learner.account_name] = l_loc
+            if subscribers + 1 > MAX_EMAIL_SUBSCRIBERS:
+                report((*l_loc, "email"), learner.email,
+                       f"budget notifications would have {subscribers + 1} email subscribers "
+                       f"(learner, {len(entry.instructors)} instructors, {ops_count} ops emails); "
+                       f"AWS Budgets allows {MAX_EMAIL_SUBSCRIBERS}",
+                       "use an instructor mailing list or fewer opsEmails")
+            learners.append(learner)
+
+    if not problems:
+        _check_team_accounts(roster, teams, settings, source, account_emails, account_names, report)
+    if problems:
+        raise ValidationError(problems, subject=file)
+    return Roster(path=file, teams=tuple(teams), learners=tuple(learners))
+
+
+def _check_team_accounts(roster: RosterFile, teams: list[Team], settings: StackSettings, source: SourceMap,
+                         account_emails: dict[str, tuple[Any, ...]], account_names: dict[str, tuple[Any, ...]],
+                         report: Any) -> None:
+    """Check the shared account of every team with ``shared_account: true``."""
+    for t_index, entry in enumerate(roster.teams):
+        if not entry.shared_account or all(team.id != entry.id for team in teams):
+            continue
+        loc = ("teams", t_index)
+        email = team_account_email(roster, entry)
+        _check_email(email, (*loc, "account_email"), report)
+        if email.lower() in account_emails:
+            report((*loc, "account_email"), email, f"account email is already used at line {source.line_of(account_emails[email.lower()])}")
+        account_emails[email.lower()] = loc
+        name = f"{settings.prefix}-{entry.id}"
+        if not ACCOUNT_NAME_PATTERN.match(name):
+            report((*loc, "id"), name, "account name must be 1-50 printable ASCII characters")
+        if name in account_names:
+            report((*loc, "id"), name, "account name is already used by a learner")
+
+
+def team_account_email(roster: RosterFile, entry: TeamEntry) -> str:
+    template = entry.account_email or roster.defaults.account_email or ""
+    return _fill_template(template, entry.id, entry.id)
+
+
+def _check_template(template: str, loc: tuple[Any, ...], report: Any) -> None:
+    fields = set(re.findall(r"\{([^{}]*)\}", template))
+    unknown = fields - TEMPLATE_FIELDS
+    if unknown:
+        report(loc, template, f"unknown placeholder(s) {', '.join(sorted('{' + f + '}' for f in unknown))}",
+               "use only {learner} and {team}")
+
+
+def _check_email(email: str, loc: tuple[Any, ...], report: Any) -> bool:
+    if not (EMAIL_MIN <= len(email) <= EMAIL_MAX):
+        report(loc, email, f"email is {len(email)} characters; AWS accepts {EMAIL_MIN} to {EMAIL_MAX}",
+               "shorten the address or the template")
+        return False
+    if not EMAIL_PATTERN.match(email) or email.count("@") != 1:
+        report(loc, email, "not a valid email address (one '@' and a dotted domain, no spaces)")
+        return False
+    return True
+
+
+def _resolve_learner(roster: RosterFile, team_entry: TeamEntry, team: Team, entry: LearnerEntry, settings: StackSettings,
+                     loc: tuple[Any, ...], report: Any, line: int | None) -> Learner:
+    _check_email(entry.email, (*loc, "email"), report)
+    if entry.account_email is not None:
+        _check_template(entry.account_email, (*loc, "account_email"), report)
+    if team_entry.shared_account:
+        account_email = team_account_email(roster, team_entry)
+        account_name = f"{settings.prefix}-{team.id}"
+    else:
+        template = entry.account_email or team_entry.account_email or roster.defaults.account_email
+        if template is None:
+            report((*loc, "id"), entry.id, "no account_email for this learner",
+                   "set account_email in defaults, on the team or on the learner")
+            template = ""
+        account_email = _fill_template(template, entry.id, team.id)
+        if template:
+            _check_email(account_email, (*loc, "account_email") if entry.account_email else (*loc, "id"), report)
+        account_name = entry.account_name or f"{settings.prefix}-{entry.id}"
+        if not ACCOUNT_NAME_PATTERN.match(account_name):
+            report((*loc, "account_name") if entry.account_name else (*loc, "id"), account_name,
+                   f"account name is {len(account_name)} characters or not printable ASCII; AWS accepts 1 to 50",
+                   "shorten the learner id or set account_name")
+    for index, previous in enumerate(entry.previous_ids):
+        if not re.match(ID_PATTERN, previous):
+            report((*loc, "previous_ids", index), previous, "not a valid id")
+    return Learner(
+        id=entry.id,
+        name=entry.name,
+        email=entry.email,
+        user_name=entry.user or entry.email,
+        team_id=team.id,
+        status=entry.status,
+        account_email=account_email,
+        account_name=account_name,
+        budget_usd=entry.budget_usd or team.budget_usd,
+        expires=entry.expires or team.expires,
+        previous_ids=tuple(entry.previous_ids),
+        line=line,
+    )

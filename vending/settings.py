@@ -1,0 +1,179 @@
+"""Stack settings: the typed view of ``sandbox-vending:*`` keys in ``Pulumi.<stack>.yaml``.
+
+The Pulumi program reads them through ``pulumi.Config`` and the CLI reads the
+same stack file directly, and both validate through ``StackSettings`` so a bad
+value fails the same way in either place.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError as PydanticValidationError, field_validator, model_validator
+from pydantic.alias_generators import to_camel
+
+from vending.errors import Problem, ValidationError
+from vending.yamlsource import format_path, load_yaml_file
+
+PROJECT = "sandbox-vending"
+EMAIL_PATTERN = re.compile(r"^[^\s@]+@[^\s@]+\.[^\s@]+$")
+REGION_PATTERN = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$")
+
+# Default spend alerts: early warning, near the limit, at the limit, and forecast over.
+DEFAULT_THRESHOLDS: list[dict[str, Any]] = [
+    {"type": "ACTUAL", "percent": 50},
+    {"type": "ACTUAL", "percent": 80},
+    {"type": "ACTUAL", "percent": 100},
+    {"type": "FORECASTED", "percent": 100},
+]
+
+
+class BudgetThreshold(BaseModel):
+    """One budget notification: ACTUAL or FORECASTED spend crossing a percentage of the budget."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    type: Literal["ACTUAL", "FORECASTED"]
+    percent: float = Field(gt=0, le=1000)
+
+
+class StackSettings(BaseModel):
+    """Stack configuration of one sandbox-vending stack, with the defaults ``Pulumi.yaml`` declares."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, alias_generator=to_camel, populate_by_name=True)
+
+    prefix: str = Field(default="sbx", pattern=r"^[a-z][a-z0-9-]{0,18}[a-z0-9]$")
+    roster_path: str = "config/roster.yaml"
+    ops_emails: list[str] = Field(min_length=1, max_length=8)
+    allowed_regions: list[str] = Field(default_factory=lambda: ["us-east-1", "us-west-2"], min_length=1)
+    access_mode: Literal["identity_center", "iam_role"] = "identity_center"
+    identity_center_portal_url: str | None = None
+    # ISO 8601 duration, as the permission set API expects.
+    session_duration: str = Field(default="PT8H", pattern=r"^PT([1-9]|1[0-2])H$")
+    learner_policy_arn: str = "arn:aws:iam::aws:policy/AdministratorAccess"
+    instructor_policy_arn: str = "arn:aws:iam::aws:policy/ReadOnlyAccess"
+    account_role_name: str = "OrganizationAccountAccessRole"
+    iam_user_access_to_billing: Literal["ALLOW", "DENY"] = "ALLOW"
+    guardrails: list[str] | None = None
+    guardrail_settings: dict[str, Any] = Field(default_factory=dict)
+    platform_principals: list[str] = Field(default_factory=list)
+    scp_max_chars: int = Field(default=5120, ge=1000, le=100_000)
+    scp_max_per_target: int = Field(default=5, ge=2, le=50)
+    budget_thresholds: list[BudgetThreshold] = Field(
+        default_factory=lambda: [BudgetThreshold(**item) for item in DEFAULT_THRESHOLDS], min_length=1, max_length=5
+    )
+    hard_stop_percent: float = Field(default=100, gt=0, le=1000)
+    alarm_percent: float = Field(default=80, gt=0, le=1000)
+    max_concurrent_creations: int = Field(default=5, ge=1, le=5)
+    max_lifecycle_change_share: float = Field(default=0.2, gt=0, le=1)
+    allow_mass_change: bool = False
+    today: date | None = None
+    teams: list[str] | None = None
+    stack_kind: Literal["all", "org", "team"] = "all"
+    org_stack: str | None = None
+    identity_account_principals: dict[str, list[str]] = Field(default_factory=dict)
+    account_closure_timeout: str = Field(default="4h", pattern=r"^\d+[mh]$")
+
+    @field_validator("ops_emails")
+    @classmethod
+    def _emails(cls, value: list[str]) -> list[str]:
+        bad = [email for email in value if not EMAIL_PATTERN.match(email)]
+        if bad:
+            raise ValueError(f"invalid email address(es): {', '.join(bad)}")
+        return value
+
+    @field_validator("allowed_regions")
+    @classmethod
+    def _regions(cls, value: list[str]) -> list[str]:
+        bad = [region for region in value if not REGION_PATTERN.match(region)]
+        if bad:
+            raise ValueError(f"not AWS region names: {', '.join(bad)} (expected names such as eu-west-1)")
+        if "us-east-1" not in value:
+            # Billing metrics, budgets and most global control planes live in us-east-1.
+            raise ValueError("must include us-east-1, where global services and billing data live")
+        return value
+
+    @model_validator(mode="after")
+    def _stack_kind(self) -> StackSettings:
+        if self.stack_kind == "team" and not self.org_stack:
+            raise ValueError("stackKind 'team' needs orgStack, the org stack to read shared resources from")
+        if self.stack_kind == "team" and not self.teams:
+            raise ValueError("stackKind 'team' needs teams, the list of team ids this stack manages")
+        return self
+
+    def today_or(self, fallback: date) -> date:
+        return self.today or fallback
+
+
+def config_key(field_name: str) -> str:
+    """Return the camelCase stack config key of a ``StackSettings`` field."""
+    return to_camel(field_name)
+
+
+def settings_from_values(values: dict[str, Any], source: str, lines: dict[str, int] | None = None) -> StackSettings:
+    """Validate project config values keyed by their camelCase names (without the project prefix)."""
+    try:
+        return StackSettings.model_validate(values)
+    except PydanticValidationError as error:
+        problems = []
+        for item in error.errors():
+            loc = item["loc"]
+            top = str(loc[0]) if loc else ""
+            key = f"{PROJECT}:{top}" if top else ""
+            where = format_path(loc)
+            fix = "see the config schema in Pulumi.yaml"
+            if item["type"] == "extra_forbidden":
+                fix = "remove the key or correct its spelling (keys are camelCase, e.g. allowedRegions)"
+            elif item["type"] == "missing":
+                fix = f"set it with: pulumi config set {key} VALUE"
+            problems.append(
+                Problem(source, (lines or {}).get(top), where, item.get("input") if item["type"] != "missing" else None,
+                        item["msg"], fix)
+            )
+        raise ValidationError(problems, subject=source) from None
+
+
+def parse_config_value(raw: str) -> Any:
+    """Decode a Pulumi config string: structured values arrive JSON-encoded."""
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return raw
+
+
+def load_stack_file(path: Path) -> tuple[StackSettings, dict[str, Any]]:
+    """Read ``Pulumi.<stack>.yaml``: return the settings and every raw ``config`` entry.
+
+    The raw entries, keyed as in the file (``aws:region``, ``sandbox-vending:prefix``),
+    are what the offline plan hands to the mock engine.
+    """
+    data, source = load_yaml_file(path)
+    if not isinstance(data, dict) or not isinstance(data.get("config", {}), dict):
+        raise ValidationError(
+            [Problem(str(path), 1, "config", None, "expected a mapping with a 'config' mapping inside")],
+            subject=str(path),
+        )
+    raw: dict[str, Any] = dict(data.get("config") or {})
+    values: dict[str, Any] = {}
+    lines: dict[str, int] = {}
+    problems: list[Problem] = []
+    for key, value in raw.items():
+        namespace, _, name = key.partition(":")
+        if not name:
+            problems.append(Problem(str(path), source.line_of(("config", key)), key, key,
+                                    "config keys must be namespaced", f"write {PROJECT}:{key}"))
+            continue
+        if namespace == PROJECT:
+            if isinstance(value, dict) and "secure" in value:
+                problems.append(Problem(str(path), source.line_of(("config", key)), key, None,
+                                        "secrets are not used by this project", "store the value in plain text"))
+                continue
+            values[name] = value
+            lines[name] = source.line_of(("config", key)) or 0
+    if problems:
+        raise ValidationError(problems, subject=str(path))
+    return settings_from_values(values, str(path), lines), raw
