@@ -1,0 +1,1 @@
+"""Subcommands of ``sandboxctl``; each module exposes ``register(subparsers)``."""
