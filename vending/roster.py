@@ -56,7 +56,10 @@ class LearnerEntry(Overrides):
     user: str | None = Field(default=None, min_length=1, max_length=128, description="Identity Center user name.")
     status: Status = "active"
     account_name: str | None = Field(default=None, description="Account name; defaults to <prefix>-<learner id>.")
-    previous_ids: list[str] = Field(default_factory=list, description="Former ids, kept so a rename is not a replace.")
+    previous_ids: list[str] = Field(
+        default_factory=list,
+        description="Former ids, oldest first, so a rename is not a replace; the oldest still names the account email.",
+    )
 
 
 class GuardrailTiers(_Entry):
@@ -120,6 +123,15 @@ class Learner:
     expires: date | None
     previous_ids: tuple[str, ...]
     line: int | None
+
+    @property
+    def origin_id(self) -> str:
+        """Return the id the sandbox was created with: the oldest of ``previous_ids``, else ``id``.
+
+        Names AWS cannot change in place (the account email, the budget and alarm
+        names) are derived from it, so renaming a learner never replaces them.
+        """
+        return self.previous_ids[0] if self.previous_ids else self.id
 
     def effective_status(self, today: date) -> Status:
         """Return the status after expiry: an active learner past ``expires`` counts as suspended."""
@@ -403,7 +415,10 @@ def _resolve_learner(roster: RosterFile, team_entry: TeamEntry, team: Team, entr
             report((*loc, "id"), entry.id, "no account_email for this learner",
                    "set account_email in defaults, on the team or on the learner")
             template = ""
-        account_email = _fill_template(template, entry.id, team.id)
+        # A renamed learner keeps the email the account was created with: AWS
+        # cannot change it in place, so a new one would replace the account.
+        origin = entry.previous_ids[0] if entry.previous_ids else entry.id
+        account_email = _fill_template(template, origin, team.id)
         if template:
             _check_email(account_email, (*loc, "account_email") if entry.account_email else (*loc, "id"), report)
         account_name = entry.account_name or f"{settings.prefix}-{entry.id}"

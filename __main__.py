@@ -1,0 +1,194 @@
+"""sandbox-vending Pulumi program: read stack config and the roster, declare every sandbox.
+
+The roster and settings are validated completely before the first resource
+is declared, so an invalid roster declares nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pulumi
+import pulumi_aws as aws
+
+from components.access import IdentityCenterAccess, IdentityCenterAccessArgs
+from components.guardrails import Guardrails, GuardrailsArgs
+from components.learner import Assignment, LearnerSandbox, LearnerSandboxArgs, SpendPolicy
+from components.organization import OrganizationStructure, OrganizationStructureArgs
+from components.spend import SpendControls, SpendControlsArgs
+from vending import names
+from vending.errors import VendingError
+from vending.guardrails import plan_guardrails
+from vending.lookups import IdentityDirectory, missing_users
+from vending.roster import Learner, Roster, load_roster
+from vending.settings import PROJECT, StackSettings, config_key, parse_config_value, settings_from_values
+
+PROGRAM_DIR = Path(__file__).resolve().parent
+
+
+def read_settings() -> StackSettings:
+    config = pulumi.Config(PROJECT)
+    values = {}
+    for field_name in StackSettings.model_fields:
+        key = config_key(field_name)
+        raw = config.get(key)
+        if raw is not None:
+            values[key] = parse_config_value(raw)
+    return settings_from_values(values, f"stack '{pulumi.get_stack()}' config")
+
+
+def load_inputs() -> tuple[StackSettings, Roster]:
+    try:
+        settings = read_settings()
+        roster_file = PROGRAM_DIR / settings.roster_path
+        roster = load_roster(roster_file, settings, display_name=settings.roster_path)
+        return settings, roster
+    except VendingError as error:
+        # RunError prints the message without a Python traceback.
+        raise pulumi.RunError(str(error)) from None
+
+
+def lookup_directory(settings: StackSettings, roster: Roster, today: datetime) -> IdentityDirectory | None:
+    if settings.access_mode != "identity_center":
+        return None
+    instances = aws.ssoadmin.get_instances()
+    if not instances.arns:
+        raise pulumi.RunError(
+            "no IAM Identity Center instance found in this account and region; enable Identity Center "
+            "or set sandbox-vending:accessMode to iam_role"
+        )
+    store_id = instances.identity_store_ids[0]
+    users = aws.identitystore.get_users(identity_store_id=store_id)
+    directory = IdentityDirectory(
+        instance_arn=instances.arns[0],
+        identity_store_id=store_id,
+        user_ids={user.user_name: user.user_id for user in users.users},
+    )
+    missing = missing_users(roster, directory, today.date())
+    if missing:
+        raise pulumi.RunError(
+            "Identity Center users not found in identity store "
+            f"{store_id}:\n" + "\n".join(f"  {line}" for line in missing)
+            + "\nCreate the users (or sync them from your identity provider), or set 'user:' on the roster entry."
+        )
+    return directory
+
+
+def main() -> None:
+    settings, roster = load_inputs()
+    today = datetime.combine(settings.today, datetime.min.time(), UTC) if settings.today else datetime.now(UTC)
+    try:
+        guardrail_plan = plan_guardrails(settings, roster.teams)
+    except VendingError as error:
+        raise pulumi.RunError(str(error)) from None
+
+    organization = aws.organizations.get_organization()
+    directory = lookup_directory(settings, roster, today)
+
+    structure = OrganizationStructure(
+        "org",
+        OrganizationStructureArgs(prefix=settings.prefix, root_id=organization.roots[0].id, teams=roster.teams),
+    )
+    guardrails = Guardrails(
+        "guardrails",
+        GuardrailsArgs(
+            plan=guardrail_plan,
+            sandboxes_ou_id=structure.sandboxes.id,
+            suspended_ou_id=structure.suspended.id,
+            team_ou_ids={team_id: ou.id for team_id, ou in structure.team_ous.items()},
+        ),
+    )
+    spend = SpendControls(
+        "spend",
+        SpendControlsArgs(
+            prefix=settings.prefix,
+            management_account_id=organization.master_account_id,
+            ops_emails=settings.ops_emails,
+            spend_freeze_policy_arn=guardrails.spend_freeze.arn,
+        ),
+    )
+    access = None
+    if directory is not None:
+        access = IdentityCenterAccess(
+            "access",
+            IdentityCenterAccessArgs(
+                prefix=settings.prefix,
+                instance_arn=directory.instance_arn,
+                session_duration=settings.session_duration,
+                learner_policy_arn=settings.learner_policy_arn,
+                instructor_policy_arn=settings.instructor_policy_arn,
+            ),
+        )
+    spend_policy = SpendPolicy(
+        thresholds=settings.budget_thresholds,
+        hard_stop_percent=settings.hard_stop_percent,
+        alarm_percent=settings.alarm_percent,
+        topic_arn=spend.topic.arn,
+        freeze_policy_id=guardrails.spend_freeze.id,
+        action_role_arn=spend.action_role.arn,
+    )
+
+    learner_outputs: dict[str, pulumi.Output[dict[str, object]]] = {}
+    for learner in roster.learners:
+        status = learner.effective_status(today.date())
+        team = roster.team(learner.team_id)
+        parent_ou = structure.team_ous[learner.team_id].id if status == "active" else structure.suspended.id
+        assignments: list[Assignment] = []
+        if status == "active" and directory is not None and access is not None:
+            assignments.append(
+                Assignment("learner-access", require(directory.user_id(learner.user_name)), "USER",
+                           access.learner_permission_set.arn)
+            )
+            for instructor in team.instructors:
+                assignments.append(
+                    Assignment(f"instructor-{instructor}", require(directory.user_id(instructor)), "USER",
+                               access.instructor_permission_set.arn)
+                )
+        sandbox = LearnerSandbox(
+            names.learner_component(learner.id),
+            LearnerSandboxArgs(
+                learner=learner,
+                status=status,
+                prefix=settings.prefix,
+                parent_ou_id=parent_ou,
+                account_role_name=settings.account_role_name,
+                iam_user_access_to_billing=settings.iam_user_access_to_billing,
+                closure_timeout=settings.account_closure_timeout,
+                spend=spend_policy,
+                subscriber_emails=subscribers(learner, team.instructors, settings.ops_emails),
+                instance_arn=directory.instance_arn if directory else None,
+                assignments=assignments,
+            ),
+        )
+        learner_outputs[learner.id] = sandbox.account.id.apply(
+            lambda account_id, learner=learner, status=status: {
+                "account_id": account_id,
+                "team": learner.team_id,
+                "status": status,
+                "status_reason": learner.status_reason(today.date()),
+                "budget_usd": learner.budget_usd,
+                "expires": learner.expires.isoformat() if learner.expires else None,
+                "access_mode": settings.access_mode,
+            }
+        )
+
+    pulumi.export("learners", learner_outputs)
+    pulumi.export("sandboxes_ou_id", structure.sandboxes.id)
+    pulumi.export("suspended_ou_id", structure.suspended.id)
+    pulumi.export("spend_topic_arn", spend.topic.arn)
+
+
+def require(user_id: str | None) -> str:
+    # missing_users() has already rejected a roster with unknown user names.
+    assert user_id is not None
+    return user_id
+
+
+def subscribers(learner: Learner, instructors: tuple[str, ...], ops_emails: list[str]) -> list[str]:
+    """Email the learner, the instructors whose user names are addresses, and the ops emails."""
+    emails = [learner.email, *(name for name in instructors if "@" in name), *ops_emails]
+    return sorted({email.lower(): email for email in emails}.values())
+
+
+main()

@@ -1,0 +1,267 @@
+"""Run the real Pulumi program in-process on the Pulumi SDK's mock engine.
+
+This is the offline plan: no Pulumi CLI, no provider plugin and no AWS
+credentials are involved. ``RecordingMonitor`` keeps every RegisterResource
+request (type, name, parent, inputs, protect, ignoreChanges, aliases,
+dependencies, custom timeouts) so the plan shows what ``pulumi up`` would be
+asked to declare. Invokes are answered by ``OfflineMocks``: the organization
+and Identity Center instance are fixed examples and the identity store holds
+one user per roster user name, unless a test removes some.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import runpy
+import sys
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pulumi
+from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime import rpc, settings as runtime_settings
+from pulumi.runtime.stack import run_pulumi_func
+from pulumi.runtime.sync_await import _sync_await
+
+from vending import names
+
+MANAGEMENT_ACCOUNT_ID = "111111111111"
+ORGANIZATION_ID = "o-exampleorg1"
+ROOT_ID = "r-exmp"
+SSO_INSTANCE_ARN = "arn:aws:sso:::instance/ssoins-1111111111111111"
+IDENTITY_STORE_ID = "d-1111111111"
+# The text Pulumi substitutes when an Output is formatted as a string.
+OUTPUT_STR_MARKER = "Calling __str__ on an Output[T] is not supported"
+
+
+def _digest(*parts: str, length: int = 12) -> str:
+    return hashlib.sha256("/".join(parts).encode()).hexdigest()[:length]
+
+
+def fake_account_id(name: str) -> str:
+    return str(int(_digest("account", name), 16) % 10**12).rjust(12, "0")
+
+
+@dataclass(frozen=True)
+class Registration:
+    """One RegisterResource request as the engine received it."""
+
+    type: str
+    name: str
+    urn: str
+    parent: str
+    custom: bool
+    inputs: dict[str, Any]
+    outputs: dict[str, Any]
+    protect: bool
+    ignore_changes: list[str]
+    aliases: list[str]
+    dependencies: list[str]
+    delete_timeout: str
+    delete_before_replace: bool
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "type": self.type,
+            "name": self.name,
+            "urn": self.urn,
+            "parent": self.parent,
+            "inputs": self.inputs,
+            "protect": self.protect,
+            "ignore_changes": self.ignore_changes,
+            "aliases": self.aliases,
+            "dependencies": self.dependencies,
+            "delete_timeout": self.delete_timeout,
+        }
+
+
+@dataclass
+class OfflineMocks(pulumi_mocks.Mocks):
+    """Answers resource registrations and invokes without any cloud."""
+
+    user_names: Iterable[str] = ()
+    missing_users: frozenset[str] = frozenset()
+    identity_center: bool = True
+    users: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.users = {
+            user: f"user-{_digest('user', user, length=16)}"
+            for user in self.user_names
+            if user.lower() not in {name.lower() for name in self.missing_users}
+        }
+
+    def new_resource(self, args: pulumi_mocks.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
+        state = dict(args.inputs)
+        token = args.typ
+        if token == names.ACCOUNT_TYPE:
+            resource_id = fake_account_id(args.name)
+            state.update(arn=f"arn:aws:organizations::{MANAGEMENT_ACCOUNT_ID}:account/{ORGANIZATION_ID}/{resource_id}",
+                         status="ACTIVE")
+        elif token == "aws:organizations/organizationalUnit:OrganizationalUnit":
+            resource_id = f"ou-exmp-{_digest('ou', args.name, length=8)}"
+            state["arn"] = f"arn:aws:organizations::{MANAGEMENT_ACCOUNT_ID}:ou/{ORGANIZATION_ID}/{resource_id}"
+        elif token == "aws:organizations/policy:Policy":
+            resource_id = f"p-{_digest('policy', args.name, length=8)}"
+            state["arn"] = (f"arn:aws:organizations::{MANAGEMENT_ACCOUNT_ID}:policy/{ORGANIZATION_ID}/"
+                            f"service_control_policy/{resource_id}")
+        elif token == "aws:sns/topic:Topic":
+            resource_id = f"arn:aws:sns:us-east-1:{MANAGEMENT_ACCOUNT_ID}:{args.inputs.get('name', args.name)}"
+            state["arn"] = resource_id
+        elif token == "aws:iam/role:Role":
+            resource_id = str(args.inputs.get("name", args.name))
+            state["arn"] = f"arn:aws:iam::{MANAGEMENT_ACCOUNT_ID}:role/{resource_id}"
+        elif token == "aws:ssoadmin/permissionSet:PermissionSet":
+            resource_id = f"ps-{_digest('ps', args.name, length=16)}"
+            state["arn"] = f"arn:aws:sso:::permissionSet/ssoins-1111111111111111/{resource_id}"
+        else:
+            resource_id = f"{args.name}-id"
+        return resource_id, state
+
+    def call(self, args: pulumi_mocks.MockCallArgs) -> dict[str, Any]:  # type: ignore[override]
+        token = args.token
+        if token == "aws:organizations/getOrganization:getOrganization":
+            return {
+                "id": ORGANIZATION_ID,
+                "arn": f"arn:aws:organizations::{MANAGEMENT_ACCOUNT_ID}:organization/{ORGANIZATION_ID}",
+                "masterAccountId": MANAGEMENT_ACCOUNT_ID,
+                "featureSet": "ALL",
+                "roots": [{"id": ROOT_ID, "name": "Root", "arn": f"arn:aws:organizations::{MANAGEMENT_ACCOUNT_ID}:root/"
+                           f"{ORGANIZATION_ID}/{ROOT_ID}", "policyTypes": [{"type": "SERVICE_CONTROL_POLICY",
+                                                                           "status": "ENABLED"}]}],
+            }
+        if token == "aws:ssoadmin/getInstances:getInstances":
+            if not self.identity_center:
+                return {"arns": [], "identityStoreIds": []}
+            return {"arns": [SSO_INSTANCE_ARN], "identityStoreIds": [IDENTITY_STORE_ID]}
+        if token == "aws:identitystore/getUsers:getUsers":
+            return {
+                "identityStoreId": IDENTITY_STORE_ID,
+                "users": [{"userName": user, "userId": user_id} for user, user_id in sorted(self.users.items())],
+            }
+        if token == "aws:index/getCallerIdentity:getCallerIdentity":
+            return {"accountId": MANAGEMENT_ACCOUNT_ID, "arn": f"arn:aws:iam::{MANAGEMENT_ACCOUNT_ID}:root",
+                    "userId": MANAGEMENT_ACCOUNT_ID, "id": MANAGEMENT_ACCOUNT_ID}
+        raise NotImplementedError(f"offline plan has no mock for invoke {token}")
+
+
+class RecordingMonitor(pulumi_mocks.MockMonitor):
+    """A mock monitor that keeps every registration with its options."""
+
+    def __init__(self, mocks: pulumi_mocks.Mocks) -> None:
+        super().__init__(mocks)
+        self.registrations: list[Registration] = []
+
+    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
+        response = super().RegisterResource(request)
+        if request.type == "pulumi:pulumi:Stack":
+            return response
+        inputs = rpc.deserialize_properties(request.object)
+        registered = self.resources.get(response.urn)
+        self.registrations.append(
+            Registration(
+                type=request.type,
+                name=request.name,
+                urn=response.urn,
+                parent=request.parent,
+                custom=bool(request.custom),
+                inputs=_plain(inputs),
+                outputs=_plain(registered.state) if registered else {},
+                protect=bool(request.protect),
+                ignore_changes=list(request.ignoreChanges),
+                aliases=_alias_names(request),
+                dependencies=sorted(request.dependencies),
+                delete_timeout=request.customTimeouts.delete,
+                delete_before_replace=bool(request.deleteBeforeReplace),
+            )
+        )
+        return response
+
+
+def _alias_names(request: Any) -> list[str]:
+    """Return the old names (or URNs) a registration is aliased from."""
+    found = []
+    for alias in request.aliases:
+        if alias.urn:
+            found.append(alias.urn)
+        elif alias.spec.name:
+            found.append(alias.spec.name)
+    found.extend(request.aliasURNs)
+    return found
+
+
+def _plain(value: Any) -> Any:
+    """Turn deserialized inputs into JSON-ready data (unknowns become None)."""
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items() if not key.startswith("__")}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    return str(value)
+
+
+@dataclass
+class ProgramRun:
+    """What one run of the program registered and exported."""
+
+    registrations: list[Registration]
+    outputs: dict[str, Any]
+
+    def of_type(self, token: str) -> list[Registration]:
+        return [item for item in self.registrations if item.type == token]
+
+    def by_name(self, name: str, token: str | None = None) -> Registration:
+        matches = [item for item in self.registrations if item.name == name and (token is None or item.type == token)]
+        if len(matches) != 1:
+            raise KeyError(f"{len(matches)} resources named {name!r}")
+        return matches[0]
+
+    def children_of(self, parent: Registration) -> list[Registration]:
+        return [item for item in self.registrations if item.parent == parent.urn]
+
+
+def config_for_engine(raw: Mapping[str, Any]) -> dict[str, str]:
+    """Encode stack file values the way the Pulumi CLI passes them: strings, structures as JSON."""
+    encoded = {}
+    for key, value in raw.items():
+        if isinstance(value, str):
+            encoded[key] = value
+        else:
+            encoded[key] = json.dumps(value)
+    return encoded
+
+
+def run_program(program_dir: Path, config: Mapping[str, Any], mocks: pulumi_mocks.Mocks,
+                stack: str = "offline", preview: bool = True) -> ProgramRun:
+    """Run ``program_dir/__main__.py`` on the mock engine with ``config`` (raw stack file values).
+
+    Errors the program raises (``pulumi.RunError`` for invalid input) propagate
+    to the caller after the engine has drained its outstanding work.
+    """
+    monitor = RecordingMonitor(mocks)
+    pulumi.runtime.set_all_config(config_for_engine(config))
+    runtime_settings.SETTINGS.rpc_manager.clear()
+    runtime_settings.SETTINGS.outputs.clear()
+    pulumi.runtime.set_mocks(mocks, project=names.PROJECT, stack=stack, preview=preview, monitor=monitor)
+    root = pulumi.runtime.get_root_resource()
+    main_file = program_dir / "__main__.py"
+    added_path = str(program_dir) not in sys.path
+    if added_path:
+        sys.path.insert(0, str(program_dir))
+
+    def program() -> None:
+        runpy.run_path(str(main_file), run_name="__main__")
+
+    try:
+        _sync_await(run_pulumi_func(program))
+        outputs: dict[str, Any] = {}
+        for key, value in (getattr(root, "outputs", None) or {}).items():
+            outputs[key] = _plain(_sync_await(pulumi.Output.from_input(value).future()))
+    finally:
+        if added_path:
+            sys.path.remove(str(program_dir))
+    return ProgramRun(registrations=monitor.registrations, outputs=outputs)
