@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 # Modules under vending.commands, each adding one or more subcommands.
 COMMAND_MODULES = (
     "validate",
+    "plan",
 )
 
 
@@ -51,6 +52,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except VendingError as error:
         print(f"error: {error}", file=sys.stderr)
         return error.exit_code
+    except BrokenPipeError:
+        # The reader of stdout went away (for example `| head`); nothing left to report.
+        sys.stderr.close()
+        return 0
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

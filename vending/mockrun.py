@@ -52,6 +52,7 @@ class Registration:
     type: str
     name: str
     urn: str
+    id: str
     parent: str
     custom: bool
     inputs: dict[str, Any]
@@ -68,6 +69,7 @@ class Registration:
             "type": self.type,
             "name": self.name,
             "urn": self.urn,
+            "id": self.id,
             "parent": self.parent,
             "inputs": self.inputs,
             "protect": self.protect,
@@ -166,6 +168,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                 type=request.type,
                 name=request.name,
                 urn=response.urn,
+                id=response.id,
                 parent=request.parent,
                 custom=bool(request.custom),
                 inputs=_plain(inputs),
