@@ -6,7 +6,8 @@ is declared, so an invalid roster declares nothing.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import functools
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pulumi
@@ -69,7 +70,8 @@ def lookup_directory(settings: StackSettings, roster: Roster, today: datetime) -
     if missing:
         raise pulumi.RunError(
             "Identity Center users not found in identity store "
-            f"{store_id}:\n" + "\n".join(f"  {line}" for line in missing)
+            f"{store_id}:\n"
+            + "\n".join(f"  {line}" for line in missing)
             + "\nCreate the users (or sync them from your identity provider), or set 'user:' on the roster entry."
         )
     return directory
@@ -137,13 +139,21 @@ def main() -> None:
         assignments: list[Assignment] = []
         if status == "active" and directory is not None and access is not None:
             assignments.append(
-                Assignment("learner-access", require(directory.user_id(learner.user_name)), "USER",
-                           access.learner_permission_set.arn)
+                Assignment(
+                    "learner-access",
+                    require(directory.user_id(learner.user_name)),
+                    "USER",
+                    access.learner_permission_set.arn,
+                )
             )
             for instructor in team.instructors:
                 assignments.append(
-                    Assignment(f"instructor-{instructor}", require(directory.user_id(instructor)), "USER",
-                               access.instructor_permission_set.arn)
+                    Assignment(
+                        f"instructor-{instructor}",
+                        require(directory.user_id(instructor)),
+                        "USER",
+                        access.instructor_permission_set.arn,
+                    )
                 )
         sandbox = LearnerSandbox(
             names.learner_component(learner.id),
@@ -162,21 +172,26 @@ def main() -> None:
             ),
         )
         learner_outputs[learner.id] = sandbox.account.id.apply(
-            lambda account_id, learner=learner, status=status: {
-                "account_id": account_id,
-                "team": learner.team_id,
-                "status": status,
-                "status_reason": learner.status_reason(today.date()),
-                "budget_usd": learner.budget_usd,
-                "expires": learner.expires.isoformat() if learner.expires else None,
-                "access_mode": settings.access_mode,
-            }
+            functools.partial(learner_summary, learner, status, today.date(), settings.access_mode)
         )
 
     pulumi.export("learners", learner_outputs)
     pulumi.export("sandboxes_ou_id", structure.sandboxes.id)
     pulumi.export("suspended_ou_id", structure.suspended.id)
     pulumi.export("spend_topic_arn", spend.topic.arn)
+
+
+def learner_summary(learner: Learner, status: str, today: date, access_mode: str, account_id: str) -> dict[str, object]:
+    """Return the stack output of one learner."""
+    return {
+        "account_id": account_id,
+        "team": learner.team_id,
+        "status": status,
+        "status_reason": learner.status_reason(today),
+        "budget_usd": learner.budget_usd,
+        "expires": learner.expires.isoformat() if learner.expires else None,
+        "access_mode": access_mode,
+    }
 
 
 def require(user_id: str | None) -> str:

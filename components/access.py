@@ -28,12 +28,18 @@ class IdentityCenterAccess(pulumi.ComponentResource):
     def __init__(self, name: str, args: IdentityCenterAccessArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("sandbox:index:IdentityCenterAccess", name, None, opts)
         self.learner_permission_set = self._permission_set(
-            f"{name}-learner", args, names.learner_permission_set(args.prefix),
-            "Administrator access to a learner's own sandbox account.", args.learner_policy_arn,
+            f"{name}-learner",
+            args,
+            names.learner_permission_set(args.prefix),
+            "Administrator access to a learner's own sandbox account.",
+            args.learner_policy_arn,
         )
         self.instructor_permission_set = self._permission_set(
-            f"{name}-instructor", args, names.instructor_permission_set(args.prefix),
-            "Read-only access for instructors to their team's sandbox accounts.", args.instructor_policy_arn,
+            f"{name}-instructor",
+            args,
+            names.instructor_permission_set(args.prefix),
+            "Read-only access for instructors to their team's sandbox accounts.",
+            args.instructor_policy_arn,
         )
         self.register_outputs(
             {
@@ -42,8 +48,9 @@ class IdentityCenterAccess(pulumi.ComponentResource):
             }
         )
 
-    def _permission_set(self, name: str, args: IdentityCenterAccessArgs, aws_name: str, description: str,
-                        policy_arn: str) -> aws.ssoadmin.PermissionSet:
+    def _permission_set(
+        self, name: str, args: IdentityCenterAccessArgs, aws_name: str, description: str, policy_arn: str
+    ) -> aws.ssoadmin.PermissionSet:
         permission_set = aws.ssoadmin.PermissionSet(
             name,
             name=aws_name,

@@ -69,7 +69,9 @@ class LearnerSandbox(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: LearnerSandboxArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         learner = args.learner
-        aliases: list[pulumi.Input[pulumi.Alias]] = [pulumi.Alias(name=names.learner_component(old)) for old in learner.previous_ids]
+        aliases: list[pulumi.Input[pulumi.Alias]] = [
+            pulumi.Alias(name=names.learner_component(old)) for old in learner.previous_ids
+        ]
         opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(aliases=aliases))
         super().__init__(names.LEARNER_TYPE, name, None, opts)
         self.account = self._account(name, args)

@@ -52,7 +52,9 @@ class OrganizationStructure(pulumi.ComponentResource):
         self.team_ous = {}
         for team in args.teams:
             # OU names can change in place, so a renamed team keeps its OU and accounts.
-            aliases: list[pulumi.Input[pulumi.Alias]] = [pulumi.Alias(name=f"{name}-team-{old}") for old in team.previous_ids]
+            aliases: list[pulumi.Input[pulumi.Alias]] = [
+                pulumi.Alias(name=f"{name}-team-{old}") for old in team.previous_ids
+            ]
             self.team_ous[team.id] = aws.organizations.OrganizationalUnit(
                 f"{name}-team-{team.id}",
                 name=names.team_ou(args.prefix, team.id),

@@ -134,8 +134,11 @@ def budget_action_permissions(freeze_policy_arn: str) -> str:
                 {
                     "Sid": "DescribeTargets",
                     "Effect": "Allow",
-                    "Action": ["organizations:DescribePolicy", "organizations:ListPoliciesForTarget",
-                               "organizations:ListTargetsForPolicy"],
+                    "Action": [
+                        "organizations:DescribePolicy",
+                        "organizations:ListPoliciesForTarget",
+                        "organizations:ListTargetsForPolicy",
+                    ],
                     "Resource": "*",
                 },
             ],

@@ -22,7 +22,8 @@ from typing import Any
 
 import pulumi
 from pulumi.runtime import mocks as pulumi_mocks
-from pulumi.runtime import rpc, settings as runtime_settings
+from pulumi.runtime import rpc
+from pulumi.runtime import settings as runtime_settings
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
@@ -101,15 +102,19 @@ class OfflineMocks(pulumi_mocks.Mocks):
         token = args.typ
         if token == names.ACCOUNT_TYPE:
             resource_id = fake_account_id(args.name)
-            state.update(arn=f"arn:aws:organizations::{MANAGEMENT_ACCOUNT_ID}:account/{ORGANIZATION_ID}/{resource_id}",
-                         status="ACTIVE")
+            state.update(
+                arn=f"arn:aws:organizations::{MANAGEMENT_ACCOUNT_ID}:account/{ORGANIZATION_ID}/{resource_id}",
+                status="ACTIVE",
+            )
         elif token == "aws:organizations/organizationalUnit:OrganizationalUnit":
             resource_id = f"ou-exmp-{_digest('ou', args.name, length=8)}"
             state["arn"] = f"arn:aws:organizations::{MANAGEMENT_ACCOUNT_ID}:ou/{ORGANIZATION_ID}/{resource_id}"
         elif token == "aws:organizations/policy:Policy":
             resource_id = f"p-{_digest('policy', args.name, length=8)}"
-            state["arn"] = (f"arn:aws:organizations::{MANAGEMENT_ACCOUNT_ID}:policy/{ORGANIZATION_ID}/"
-                            f"service_control_policy/{resource_id}")
+            state["arn"] = (
+                f"arn:aws:organizations::{MANAGEMENT_ACCOUNT_ID}:policy/{ORGANIZATION_ID}/"
+                f"service_control_policy/{resource_id}"
+            )
         elif token == "aws:sns/topic:Topic":
             resource_id = f"arn:aws:sns:us-east-1:{MANAGEMENT_ACCOUNT_ID}:{args.inputs.get('name', args.name)}"
             state["arn"] = resource_id
@@ -131,9 +136,14 @@ class OfflineMocks(pulumi_mocks.Mocks):
                 "arn": f"arn:aws:organizations::{MANAGEMENT_ACCOUNT_ID}:organization/{ORGANIZATION_ID}",
                 "masterAccountId": MANAGEMENT_ACCOUNT_ID,
                 "featureSet": "ALL",
-                "roots": [{"id": ROOT_ID, "name": "Root", "arn": f"arn:aws:organizations::{MANAGEMENT_ACCOUNT_ID}:root/"
-                           f"{ORGANIZATION_ID}/{ROOT_ID}", "policyTypes": [{"type": "SERVICE_CONTROL_POLICY",
-                                                                           "status": "ENABLED"}]}],
+                "roots": [
+                    {
+                        "id": ROOT_ID,
+                        "name": "Root",
+                        "arn": f"arn:aws:organizations::{MANAGEMENT_ACCOUNT_ID}:root/{ORGANIZATION_ID}/{ROOT_ID}",
+                        "policyTypes": [{"type": "SERVICE_CONTROL_POLICY", "status": "ENABLED"}],
+                    }
+                ],
             }
         if token == "aws:ssoadmin/getInstances:getInstances":
             if not self.identity_center:
@@ -145,8 +155,12 @@ class OfflineMocks(pulumi_mocks.Mocks):
                 "users": [{"userName": user, "userId": user_id} for user, user_id in sorted(self.users.items())],
             }
         if token == "aws:index/getCallerIdentity:getCallerIdentity":
-            return {"accountId": MANAGEMENT_ACCOUNT_ID, "arn": f"arn:aws:iam::{MANAGEMENT_ACCOUNT_ID}:root",
-                    "userId": MANAGEMENT_ACCOUNT_ID, "id": MANAGEMENT_ACCOUNT_ID}
+            return {
+                "accountId": MANAGEMENT_ACCOUNT_ID,
+                "arn": f"arn:aws:iam::{MANAGEMENT_ACCOUNT_ID}:root",
+                "userId": MANAGEMENT_ACCOUNT_ID,
+                "id": MANAGEMENT_ACCOUNT_ID,
+            }
         raise NotImplementedError(f"offline plan has no mock for invoke {token}")
 
 
@@ -157,7 +171,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         super().__init__(mocks)
         self.registrations: list[Registration] = []
 
-    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
+    def RegisterResource(self, request: Any) -> Any:
         response = super().RegisterResource(request)
         if request.type == "pulumi:pulumi:Stack":
             return response
@@ -238,8 +252,13 @@ def config_for_engine(raw: Mapping[str, Any]) -> dict[str, str]:
     return encoded
 
 
-def run_program(program_dir: Path, config: Mapping[str, Any], mocks: pulumi_mocks.Mocks,
-                stack: str = "offline", preview: bool = True) -> ProgramRun:
+def run_program(
+    program_dir: Path,
+    config: Mapping[str, Any],
+    mocks: pulumi_mocks.Mocks,
+    stack: str = "offline",
+    preview: bool = True,
+) -> ProgramRun:
     """Run ``program_dir/__main__.py`` on the mock engine with ``config`` (raw stack file values).
 
     Errors the program raises (``pulumi.RunError`` for invalid input) propagate

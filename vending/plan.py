@@ -146,9 +146,13 @@ def summarise(settings: StackSettings, roster: Roster, run: ProgramRun) -> Plan:
                 account_id=info.get("account_id", ""),
                 ou=ou_names.get(account.inputs.get("parentId", ""), "?"),
                 protected=account.protect,
-                access=[child.name.removeprefix(f"{component.name}-") for child in children if child.type == ASSIGNMENT_TYPE],
+                access=[
+                    child.name.removeprefix(f"{component.name}-") for child in children if child.type == ASSIGNMENT_TYPE
+                ],
                 budget_usd=learner.budget_usd,
-                hard_stop_percent=(action.inputs.get("actionThreshold", {}).get("actionThresholdValue") if action else None),
+                hard_stop_percent=(
+                    action.inputs.get("actionThreshold", {}).get("actionThresholdValue") if action else None
+                ),
                 alarm_threshold_usd=alarm.inputs.get("threshold") if alarm else None,
                 expires=learner.expires.isoformat() if learner.expires else None,
             )
@@ -161,7 +165,9 @@ def _ids_by_urn(run: ProgramRun, token: str) -> dict[str, str]:
     return {item.urn: item.id for item in run.of_type(token)}
 
 
-def _policy_rows(run: ProgramRun, ou_ids: dict[str, str], ou_names: dict[str, str]) -> tuple[list[PolicyRow], dict[str, int]]:
+def _policy_rows(
+    run: ProgramRun, ou_ids: dict[str, str], ou_names: dict[str, str]
+) -> tuple[list[PolicyRow], dict[str, int]]:
     policy_by_id = {item.id: item for item in run.of_type(POLICY_TYPE)}
     targets: dict[str, list[str]] = {policy_id: [] for policy_id in policy_by_id}
     # FullAWSAccess stays attached to every target and counts against the quota.
@@ -171,8 +177,11 @@ def _policy_rows(run: ProgramRun, ou_ids: dict[str, str], ou_names: dict[str, st
         targets.setdefault(attachment.inputs.get("policyId", ""), []).append(target)
         per_target[target] = per_target.get(target, 1) + 1
     rows = [
-        PolicyRow(name=item.inputs.get("name", item.name), size=len(item.inputs.get("content", "")),
-                  targets=sorted(targets.get(policy_id, [])) or ["(attached by budget actions)"])
+        PolicyRow(
+            name=item.inputs.get("name", item.name),
+            size=len(item.inputs.get("content", "")),
+            targets=sorted(targets.get(policy_id, [])) or ["(attached by budget actions)"],
+        )
         for policy_id, item in policy_by_id.items()
     ]
     return sorted(rows, key=lambda row: row.name), dict(sorted(per_target.items()))

@@ -16,7 +16,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError as PydanticValidationError
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ValidationError as PydanticValidationError
 
 from vending.errors import Problem, ValidationError
 from vending.settings import EMAIL_PATTERN, StackSettings
@@ -74,9 +75,13 @@ class TeamEntry(Overrides):
 
     id: str = Field(pattern=ID_PATTERN, description="Unique in the roster; lowercase letters, digits and hyphens.")
     name: str = Field(min_length=1, max_length=128)
-    instructors: list[str] = Field(default_factory=list, description="Identity Center user names with read-only access.")
+    instructors: list[str] = Field(
+        default_factory=list, description="Identity Center user names with read-only access."
+    )
     instructor_group: str | None = Field(default=None, description="Identity Center group given read-only access.")
-    shared_account: bool = Field(default=False, description="One account for the whole team instead of one per learner.")
+    shared_account: bool = Field(
+        default=False, description="One account for the whole team instead of one per learner."
+    )
     guardrails: GuardrailTiers = Field(default_factory=GuardrailTiers)
     previous_ids: list[str] = Field(default_factory=list)
     learners: list[LearnerEntry] = Field(default_factory=list)
@@ -194,7 +199,11 @@ def parse_roster_text(text: str, name: str, settings: StackSettings) -> Roster:
 def validate_roster_data(data: Any, source: SourceMap, settings: StackSettings) -> Roster:
     if data is None:
         raise ValidationError(
-            [Problem(source.file, 1, "", None, "the roster is empty", "start from config/roster.yaml in the repository")],
+            [
+                Problem(
+                    source.file, 1, "", None, "the roster is empty", "start from config/roster.yaml in the repository"
+                )
+            ],
             subject=source.file,
         )
     try:
@@ -220,7 +229,9 @@ def _structure_problems(error: PydanticValidationError, source: SourceMap) -> li
             value = None
             fix = f"add '{loc[-1]}'"
         elif kind == "string_pattern_mismatch":
-            message = "must be lowercase letters, digits and hyphens, start and end with a letter or digit, 1-40 characters"
+            message = (
+                "must be lowercase letters, digits and hyphens, start and end with a letter or digit, 1-40 characters"
+            )
             fix = "rename it, and list the old id in previous_ids if resources already exist"
         elif kind in ("date_from_datetime_parsing", "date_parsing", "date_type"):
             fix = "write a real calendar date as YYYY-MM-DD"
@@ -234,16 +245,19 @@ def _structure_problems(error: PydanticValidationError, source: SourceMap) -> li
     return problems
 
 
+_ENTRY_MODELS: dict[str, type[BaseModel]] = {
+    "defaults": Overrides,
+    "teams": TeamEntry,
+    "learners": LearnerEntry,
+    "guardrails": GuardrailTiers,
+}
+
+
 def _known_keys(parent: tuple[Any, ...]) -> set[str]:
     model: type[BaseModel] = RosterFile
-    names = [part for part in parent if isinstance(part, str)]
-    for part in names:
-        model = {
-            "defaults": Overrides,
-            "teams": TeamEntry,
-            "learners": LearnerEntry,
-            "guardrails": GuardrailTiers,
-        }.get(part, model)
+    for part in parent:
+        if isinstance(part, str):
+            model = _ENTRY_MODELS.get(part, model)
     return set(model.model_fields)
 
 
@@ -284,8 +298,12 @@ def _check_rules(roster: RosterFile, source: SourceMap, settings: StackSettings)
         t_loc: tuple[Any, ...] = ("teams", t_index)
         for team_id in (entry.id, *entry.previous_ids):
             if team_id in team_ids:
-                report((*t_loc, "id"), team_id, f"team id is already used at line {source.line_of(team_ids[team_id])}",
-                       "give each team a unique id")
+                report(
+                    (*t_loc, "id"),
+                    team_id,
+                    f"team id is already used at line {source.line_of(team_ids[team_id])}",
+                    "give each team a unique id",
+                )
             else:
                 team_ids[team_id] = (*t_loc, "id")
         if entry.account_email is not None:
@@ -314,40 +332,67 @@ def _check_rules(roster: RosterFile, source: SourceMap, settings: StackSettings)
             line=source.line_of(t_loc),
         )
         teams.append(team)
-        if entry.shared_account and entry.learners and any(l.account_email or l.account_name for l in entry.learners):
-            report((*t_loc, "shared_account"), True, "learners of a shared-account team cannot set account_email or account_name",
-                   "set account_email on the team instead")
+        if (
+            entry.shared_account
+            and entry.learners
+            and any(member.account_email or member.account_name for member in entry.learners)
+        ):
+            report(
+                (*t_loc, "shared_account"),
+                True,
+                "learners of a shared-account team cannot set account_email or account_name",
+                "set account_email on the team instead",
+            )
         subscribers = ops_count + len(entry.instructors)
         for l_index, learner_entry in enumerate(entry.learners):
             l_loc: tuple[Any, ...] = (*t_loc, "learners", l_index)
-            learner = _resolve_learner(roster, entry, team, learner_entry, settings, l_loc, report, source.line_of(l_loc))
+            learner = _resolve_learner(
+                roster, entry, team, learner_entry, settings, l_loc, report, source.line_of(l_loc)
+            )
+            duplicate_id = False
             for learner_id in (learner.id, *learner.previous_ids):
                 if learner_id in learner_ids:
-                    report((*l_loc, "id"), learner_id,
-                           f"learner id is already used at line {source.line_of(learner_ids[learner_id])}",
-                           "learner ids must be unique across all teams")
+                    duplicate_id = True
+                    report(
+                        (*l_loc, "id"),
+                        learner_id,
+                        f"learner id is already used at line {source.line_of(learner_ids[learner_id])}",
+                        "learner ids must be unique across all teams",
+                    )
                 else:
                     learner_ids[learner_id] = (*l_loc, "id")
-            if not entry.shared_account:
+            # A repeated id also repeats the derived email and name; report the id only.
+            if not entry.shared_account and not duplicate_id:
+                email_loc = (*l_loc, "account_email") if learner_entry.account_email else (*l_loc, "id")
                 lowered = learner.account_email.lower()
                 if lowered in account_emails:
-                    report((*l_loc, "email"), learner.account_email,
-                           f"account email is already used at line {source.line_of(account_emails[lowered])} "
-                           "(AWS compares them case-insensitively)",
-                           "give each learner a distinct account_email, or check the template")
+                    report(
+                        email_loc,
+                        learner.account_email,
+                        f"account email is already used at line {source.line_of(account_emails[lowered])} "
+                        "(AWS compares them case-insensitively)",
+                        "give each learner a distinct account_email, or check the template",
+                    )
                 else:
-                    account_emails[lowered] = l_loc
+                    account_emails[lowered] = email_loc
                 if learner.account_name in account_names:
-                    report((*l_loc, "account_name"), learner.account_name,
-                           f"account name is already used at line {source.line_of(account_names[learner.account_name])}")
+                    report(
+                        (*l_loc, "account_name") if learner_entry.account_name else (*l_loc, "id"),
+                        learner.account_name,
+                        f"account name is already used at line {source.line_of(account_names[learner.account_name])}",
+                        "set a distinct account_name",
+                    )
                 else:
                     account_names[learner.account_name] = l_loc
             if subscribers + 1 > MAX_EMAIL_SUBSCRIBERS:
-                report((*l_loc, "email"), learner.email,
-                       f"budget notifications would have {subscribers + 1} email subscribers "
-                       f"(learner, {len(entry.instructors)} instructors, {ops_count} ops emails); "
-                       f"AWS Budgets allows {MAX_EMAIL_SUBSCRIBERS}",
-                       "use an instructor mailing list or fewer opsEmails")
+                report(
+                    (*l_loc, "email"),
+                    learner.email,
+                    f"budget notifications would have {subscribers + 1} email subscribers "
+                    f"(learner, {len(entry.instructors)} instructors, {ops_count} ops emails); "
+                    f"AWS Budgets allows {MAX_EMAIL_SUBSCRIBERS}",
+                    "use an instructor mailing list or fewer opsEmails",
+                )
             learners.append(learner)
 
     if not problems:
@@ -357,9 +402,15 @@ def _check_rules(roster: RosterFile, source: SourceMap, settings: StackSettings)
     return Roster(path=file, teams=tuple(teams), learners=tuple(learners))
 
 
-def _check_team_accounts(roster: RosterFile, teams: list[Team], settings: StackSettings, source: SourceMap,
-                         account_emails: dict[str, tuple[Any, ...]], account_names: dict[str, tuple[Any, ...]],
-                         report: Any) -> None:
+def _check_team_accounts(
+    roster: RosterFile,
+    teams: list[Team],
+    settings: StackSettings,
+    source: SourceMap,
+    account_emails: dict[str, tuple[Any, ...]],
+    account_names: dict[str, tuple[Any, ...]],
+    report: Any,
+) -> None:
     """Check the shared account of every team with ``shared_account: true``."""
     for t_index, entry in enumerate(roster.teams):
         if not entry.shared_account or all(team.id != entry.id for team in teams):
@@ -368,7 +419,11 @@ def _check_team_accounts(roster: RosterFile, teams: list[Team], settings: StackS
         email = team_account_email(roster, entry)
         _check_email(email, (*loc, "account_email"), report)
         if email.lower() in account_emails:
-            report((*loc, "account_email"), email, f"account email is already used at line {source.line_of(account_emails[email.lower()])}")
+            report(
+                (*loc, "account_email"),
+                email,
+                f"account email is already used at line {source.line_of(account_emails[email.lower()])}",
+            )
         account_emails[email.lower()] = loc
         name = f"{settings.prefix}-{entry.id}"
         if not ACCOUNT_NAME_PATTERN.match(name):
@@ -386,14 +441,22 @@ def _check_template(template: str, loc: tuple[Any, ...], report: Any) -> None:
     fields = set(re.findall(r"\{([^{}]*)\}", template))
     unknown = fields - TEMPLATE_FIELDS
     if unknown:
-        report(loc, template, f"unknown placeholder(s) {', '.join(sorted('{' + f + '}' for f in unknown))}",
-               "use only {learner} and {team}")
+        report(
+            loc,
+            template,
+            f"unknown placeholder(s) {', '.join(sorted('{' + f + '}' for f in unknown))}",
+            "use only {learner} and {team}",
+        )
 
 
 def _check_email(email: str, loc: tuple[Any, ...], report: Any) -> bool:
     if not (EMAIL_MIN <= len(email) <= EMAIL_MAX):
-        report(loc, email, f"email is {len(email)} characters; AWS accepts {EMAIL_MIN} to {EMAIL_MAX}",
-               "shorten the address or the template")
+        report(
+            loc,
+            email,
+            f"email is {len(email)} characters; AWS accepts {EMAIL_MIN} to {EMAIL_MAX}",
+            "shorten the address or the template",
+        )
         return False
     if not EMAIL_PATTERN.match(email) or email.count("@") != 1:
         report(loc, email, "not a valid email address (one '@' and a dotted domain, no spaces)")
@@ -401,8 +464,16 @@ def _check_email(email: str, loc: tuple[Any, ...], report: Any) -> bool:
     return True
 
 
-def _resolve_learner(roster: RosterFile, team_entry: TeamEntry, team: Team, entry: LearnerEntry, settings: StackSettings,
-                     loc: tuple[Any, ...], report: Any, line: int | None) -> Learner:
+def _resolve_learner(
+    roster: RosterFile,
+    team_entry: TeamEntry,
+    team: Team,
+    entry: LearnerEntry,
+    settings: StackSettings,
+    loc: tuple[Any, ...],
+    report: Any,
+    line: int | None,
+) -> Learner:
     _check_email(entry.email, (*loc, "email"), report)
     if entry.account_email is not None:
         _check_template(entry.account_email, (*loc, "account_email"), report)
@@ -412,8 +483,12 @@ def _resolve_learner(roster: RosterFile, team_entry: TeamEntry, team: Team, entr
     else:
         template = entry.account_email or team_entry.account_email or roster.defaults.account_email
         if template is None:
-            report((*loc, "id"), entry.id, "no account_email for this learner",
-                   "set account_email in defaults, on the team or on the learner")
+            report(
+                (*loc, "id"),
+                entry.id,
+                "no account_email for this learner",
+                "set account_email in defaults, on the team or on the learner",
+            )
             template = ""
         # A renamed learner keeps the email the account was created with: AWS
         # cannot change it in place, so a new one would replace the account.
@@ -423,9 +498,12 @@ def _resolve_learner(roster: RosterFile, team_entry: TeamEntry, team: Team, entr
             _check_email(account_email, (*loc, "account_email") if entry.account_email else (*loc, "id"), report)
         account_name = entry.account_name or f"{settings.prefix}-{entry.id}"
         if not ACCOUNT_NAME_PATTERN.match(account_name):
-            report((*loc, "account_name") if entry.account_name else (*loc, "id"), account_name,
-                   f"account name is {len(account_name)} characters or not printable ASCII; AWS accepts 1 to 50",
-                   "shorten the learner id or set account_name")
+            report(
+                (*loc, "account_name") if entry.account_name else (*loc, "id"),
+                account_name,
+                f"account name is {len(account_name)} characters or not printable ASCII; AWS accepts 1 to 50",
+                "shorten the learner id or set account_name",
+            )
     for index, previous in enumerate(entry.previous_ids):
         if not re.match(ID_PATTERN, previous):
             report((*loc, "previous_ids", index), previous, "not a valid id")

@@ -13,7 +13,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError as PydanticValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import ValidationError as PydanticValidationError
 from pydantic.alias_generators import to_camel
 
 from vending.errors import Problem, ValidationError
@@ -131,8 +132,14 @@ def settings_from_values(values: dict[str, Any], source: str, lines: dict[str, i
             elif item["type"] == "missing":
                 fix = f"set it with: pulumi config set {key} VALUE"
             problems.append(
-                Problem(source, (lines or {}).get(top), where, item.get("input") if item["type"] != "missing" else None,
-                        item["msg"], fix)
+                Problem(
+                    source,
+                    (lines or {}).get(top),
+                    where,
+                    item.get("input") if item["type"] != "missing" else None,
+                    item["msg"],
+                    fix,
+                )
             )
         raise ValidationError(problems, subject=source) from None
 
@@ -164,13 +171,29 @@ def load_stack_file(path: Path) -> tuple[StackSettings, dict[str, Any]]:
     for key, value in raw.items():
         namespace, _, name = key.partition(":")
         if not name:
-            problems.append(Problem(str(path), source.line_of(("config", key)), key, key,
-                                    "config keys must be namespaced", f"write {PROJECT}:{key}"))
+            problems.append(
+                Problem(
+                    str(path),
+                    source.line_of(("config", key)),
+                    key,
+                    key,
+                    "config keys must be namespaced",
+                    f"write {PROJECT}:{key}",
+                )
+            )
             continue
         if namespace == PROJECT:
             if isinstance(value, dict) and "secure" in value:
-                problems.append(Problem(str(path), source.line_of(("config", key)), key, None,
-                                        "secrets are not used by this project", "store the value in plain text"))
+                problems.append(
+                    Problem(
+                        str(path),
+                        source.line_of(("config", key)),
+                        key,
+                        None,
+                        "secrets are not used by this project",
+                        "store the value in plain text",
+                    )
+                )
                 continue
             values[name] = value
             lines[name] = source.line_of(("config", key)) or 0

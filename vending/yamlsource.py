@@ -158,7 +158,9 @@ def load_yaml_file(path: Path, display_name: str | None = None) -> tuple[Any, So
             )
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ValidationError([Problem(name, None, "", None, "file not found", "check the path")], subject=name) from None
+        raise ValidationError(
+            [Problem(name, None, "", None, "file not found", "check the path")], subject=name
+        ) from None
     except UnicodeDecodeError as error:
         raise ValidationError(
             [Problem(name, None, "", None, f"file is not UTF-8 text ({error.reason})", "save it as UTF-8")],

@@ -23,8 +23,12 @@ def add_input_options(parser: argparse.ArgumentParser, roster_positional: bool =
         help=f"Pulumi stack config file to read settings from (default: {DEFAULT_STACK_FILE} in the project)",
     )
     parser.add_argument("--project-dir", default=None, help="directory containing Pulumi.yaml (default: this checkout)")
-    parser.add_argument("--today", type=date.fromisoformat, default=None,
-                        help="date used for expiry, YYYY-MM-DD (default: the stack's today setting, else today in UTC)")
+    parser.add_argument(
+        "--today",
+        type=date.fromisoformat,
+        default=None,
+        help="date used for expiry, YYYY-MM-DD (default: the stack's today setting, else today in UTC)",
+    )
 
 
 def project_dir(args: argparse.Namespace) -> Path:
