@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 # Modules under vending.commands, each adding one or more subcommands.
 COMMAND_MODULES = (
     "validate",
+    "guardrails",
 )
 
 

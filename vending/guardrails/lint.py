@@ -65,14 +65,14 @@ def lint_policy(policy: CompiledPolicy) -> list[LintFinding]:
     standard input that is not a terminal, as in CI.
     """
     try:
-        from parliament import analyze_policy_string
+        from parliament import analyze_policy_string, enhance_finding
     except ImportError as error:
         raise GuardrailError(
             "parliament is not installed; install the dev extras (pip install -e '.[dev]') to lint policies"
         ) from error
     result = analyze_policy_string(policy.content)
     findings = []
-    for finding in result.findings:
+    for finding in map(enhance_finding, result.findings):
         detail = str(finding.detail or "")
         reason = next((allowance.reason for allowance in ALLOWANCES if allowance.covers(finding.issue, detail)), None)
         findings.append(LintFinding(policy.key, finding.issue, detail, str(finding.severity), reason))
