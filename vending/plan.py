@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from vending import names
+from vending.costs import CostLine, control_costs
 from vending.mockrun import OfflineMocks, ProgramRun, Registration, run_program
 from vending.roster import Roster, load_roster
 from vending.settings import PROJECT, StackSettings, load_stack_file
@@ -72,6 +73,7 @@ class Plan:
     learners: list[LearnerRow]
     policies: list[PolicyRow]
     attachments_per_target: dict[str, int]
+    costs: list[CostLine] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -84,6 +86,7 @@ class Plan:
                 "attachments_per_target": self.attachments_per_target,
             },
             "outputs": self.run.outputs,
+            "control_costs": [line.__dict__ for line in self.costs],
         }
 
     def to_json(self) -> str:
@@ -158,7 +161,12 @@ def summarise(settings: StackSettings, roster: Roster, run: ProgramRun) -> Plan:
             )
         )
     policies, per_target = _policy_rows(run, ou_ids, ou_names)
-    return Plan(settings, roster, run, rows, policies, per_target)
+    costs = control_costs(
+        budgets=len(run.of_type(BUDGET_TYPE)),
+        action_budgets=len({item.inputs.get("budgetName") for item in run.of_type(ACTION_TYPE)}),
+        alarms=len(run.of_type(ALARM_TYPE)),
+    )
+    return Plan(settings, roster, run, rows, policies, per_target, costs)
 
 
 def _ids_by_urn(run: ProgramRun, token: str) -> dict[str, str]:

@@ -100,4 +100,10 @@ def print_tables(plan: Plan, console: Console) -> None:
     for target, count in plan.attachments_per_target.items():
         targets.add_row(target, f"{count}/{settings.scp_max_per_target}")
     console.print(targets)
+    costs = Table(title="Monthly cost of the spend controls (estimate, list prices)")
+    for column in ("item", "count", "USD per month", "basis"):
+        costs.add_column(column)
+    for line in plan.costs:
+        costs.add_row(line.item, str(line.count), f"${line.monthly_usd:,.2f}", line.basis)
+    console.print(costs)
     console.print(f"{len(plan.run.registrations)} resources in total.")
