@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from guardrail_helpers import write_guardrail, write_special
+
 from vending.errors import ValidationError
 from vending.guardrails.catalog import SPECIAL_IDS, Catalog, load_catalog
 

@@ -7,8 +7,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from guardrail_helpers import make_settings, make_team
+
 from vending.errors import GuardrailError
 from vending.guardrails.catalog import CATALOG_DIR, Catalog, load_catalog
 from vending.guardrails.compiler import GuardrailPlan, add_exemption, plan_guardrails
@@ -200,12 +200,12 @@ def test_unknown_stack_guardrail_lists_valid_ids() -> None:
 
 
 def test_unknown_team_add_names_team() -> None:
-    with pytest.raises(GuardrailError, match="team alpha guardrails.add: unknown guardrail id 'nope'"):
+    with pytest.raises(GuardrailError, match=r"team alpha guardrails\.add: unknown guardrail id 'nope'"):
         plan_guardrails(make_settings(), [make_team("alpha", add=("nope",))])
 
 
 def test_unknown_team_relax_names_team() -> None:
-    with pytest.raises(GuardrailError, match="team alpha guardrails.relax: unknown guardrail id 'nope'"):
+    with pytest.raises(GuardrailError, match=r"team alpha guardrails\.relax: unknown guardrail id 'nope'"):
         plan_guardrails(make_settings(), [make_team("alpha", relax=("nope",))])
 
 

@@ -29,7 +29,7 @@ def packed_size(contents: list[PackItem]) -> int:
 
 
 def test_empty_policy_size_matches_document() -> None:
-    assert EMPTY_POLICY_SIZE == len('{"Statement":[],"Version":"2012-10-17"}')
+    assert len('{"Statement":[],"Version":"2012-10-17"}') == EMPTY_POLICY_SIZE
 
 
 def test_exact_fit_uses_one_policy() -> None:

@@ -63,9 +63,12 @@ def arn_like(pattern: str, arn: str) -> bool:
     """
     pattern_parts = pattern.split(":", 5)
     arn_parts = arn.split(":", 5)
+    if pattern == "*":
+        return True
     if len(pattern_parts) != 6 or len(arn_parts) != 6:
-        # Not ARN-shaped (for example a bare "*"): compare as a whole string.
-        return glob_match(pattern, arn)
+        # A pattern with fewer parts than an ARN matches nothing, because a
+        # wildcard never spans the colon between two parts.
+        return len(pattern_parts) == len(arn_parts) and glob_match(pattern, arn)
     return all(glob_match(p, a) for p, a in zip(pattern_parts, arn_parts, strict=True))
 
 
