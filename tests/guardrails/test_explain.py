@@ -17,7 +17,6 @@ PLATFORM_PREFIXED = f"arn:aws:iam::{ACCOUNT}:role/sbx-platform-cleanup"
 CONTROL_TOWER = f"arn:aws:iam::{ACCOUNT}:role/aws-controltower-AdministratorExecutionRole"
 ROOT = f"arn:aws:iam::{ACCOUNT}:root"
 PROFILE_US_EAST_1 = f"arn:aws:bedrock:us-east-1:{ACCOUNT}:inference-profile/us.anthropic.claude-sonnet-4-v1:0"
-PROFILE_US_EAST_2 = f"arn:aws:bedrock:us-east-2:{ACCOUNT}:inference-profile/us.anthropic.claude-sonnet-4-v1:0"
 
 
 @dataclass(frozen=True)
@@ -109,7 +108,8 @@ CASES = [
     case("control-tower-enables-region", "account:EnableRegion", principal=CONTROL_TOWER),
     # Spend freeze at the hard budget limit.
     case("freeze-run-instances", "ec2:RunInstances", frozen=True,
-         resource=f"arn:aws:ec2:us-east-1:{ACCOUNT}:instance/*", context={"ec2:InstanceType": ("t3.micro",)}, denied_by="spend-freeze"),
+         resource=f"arn:aws:ec2:us-east-1:{ACCOUNT}:instance/*", context={"ec2:InstanceType": ("t3.micro",)},
+         denied_by="spend-freeze"),
     case("freeze-start-notebook", "sagemaker:StartNotebookInstance", frozen=True, denied_by="spend-freeze"),
     case("freeze-bedrock-invoke", "bedrock:InvokeModel", frozen=True, denied_by="spend-freeze"),
     case("freeze-create-db", "rds:CreateDBInstance", frozen=True, denied_by="spend-freeze",
@@ -217,14 +217,14 @@ CONTEXT = {"ec2:instancetype": ("t3.micro",), "sagemaker:instancetypes": ("ml.t3
 )
 def test_condition(operator: str, key: str, values: list[str], expected: bool) -> None:
     context = dict(CONTEXT, **{"aws:principalarn": ("arn:aws:iam::111122223333:role/Admin",)})
-    holds, _ = evaluate_condition(operator, key, values, context)
-    assert holds is expected
+    result, _ = evaluate_condition(operator, key, values, context)
+    assert result is expected
 
 
 def test_arn_wildcard_stays_in_segment() -> None:
     context = {"aws:principalarn": ("arn:aws:iam::111122223333:role/Admin",)}
-    holds, _ = evaluate_condition("ArnLike", "aws:PrincipalArn", ["arn:aws:iam:*:role/Admin"], context)
-    assert holds is False
+    result, _ = evaluate_condition("ArnLike", "aws:PrincipalArn", ["arn:aws:iam:*:role/Admin"], context)
+    assert result is False
 
 
 @pytest.mark.parametrize("operator", ["NumericLessThan", "DateGreaterThan", "IpAddress", "Sometimes:StringLike"])
