@@ -35,6 +35,8 @@ def platform_principals(settings: StackSettings) -> list[str]:
     Raises ``GuardrailError`` when an entry of ``platformPrincipals`` would
     also match a learner's role, which would switch the guardrails off.
     """
+    # NOTE: with accessMode iam_role, learners must assume a role other than
+    # accountRoleName, because that role is exempt from every guardrail.
     principals = [
         f"arn:aws:iam::*:role/{settings.account_role_name}",
         f"arn:aws:iam::*:role/{settings.prefix}-platform-*",
