@@ -2,8 +2,9 @@
 
 Each file declares an id, a description, the reason it exists, a tier, whether
 it is on by default, the settings it takes and its SCP statements. Files are
-validated with pydantic; an unknown key, a wrong type or a statement that is
-not a Deny is reported with its file and line, every problem at once.
+validated with pydantic. An unknown key, a wrong type or a statement that is
+not a Deny is reported with its file and line, and every problem is reported
+at once.
 
 The two special policies, deny-all and spend-freeze, use the same format and
 live in ``config/guardrails/special``. They are attached by the platform, not

@@ -125,9 +125,9 @@ def plan_guardrails(settings: StackSettings, teams: Sequence[Team], catalog: Cat
 
     team_plans: dict[str, tuple[CompiledPolicy, ...]] = {}
     for team in sorted(teams, key=lambda team: team.id):
-        kept = [g for g in selected if g in relaxed and g not in team.guardrails_relax]
-        added = [g for g in team.guardrails_add if g not in selected]
-        team_ids = sorted(set(kept) | set(added))
+        kept_ids = [g for g in selected if g in relaxed and g not in team.guardrails_relax]
+        added_ids = [g for g in team.guardrails_add if g not in selected]
+        team_ids = sorted(set(kept_ids) | set(added_ids))
         if team_ids:
             log.debug("team %s gets guardrails %s on its OU", team.id, ", ".join(team_ids))
         team_plans[team.id] = _build_target(
@@ -178,9 +178,9 @@ def add_exemption(statement: dict[str, Any], principals: Sequence[str]) -> dict[
 
     Condition operator and key names are case-insensitive in IAM, so an
     existing ``ArnNotLike`` on ``aws:PrincipalArn`` in any spelling is
-    combined with the platform list: ArnNotLike with several values is true
-    only when the principal matches none of them, so the union keeps both
-    exemptions.
+    combined with the platform list. ArnNotLike with several values is true
+    only when the principal matches none of them, so the union of both lists
+    keeps both exemptions.
     """
     result = dict(statement)
     if result.get("Effect") != "Deny":

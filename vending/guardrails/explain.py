@@ -64,7 +64,7 @@ OPERATORS: dict[str, tuple[Matcher, bool]] = {
 
 @dataclass(frozen=True)
 class Request:
-    """One API request as an SCP sees it."""
+    """One API request, reduced to the values an SCP evaluates."""
 
     action: str
     region: str
@@ -166,8 +166,8 @@ def evaluate_statement(statement: Mapping[str, Any], request: Request,
 
     for operator, block in (statement.get("Condition") or {}).items():
         for key, policy_values in block.items():
-            holds, reason = evaluate_condition(operator, key, _as_list(policy_values), context)
-            if not holds:
+            result, reason = evaluate_condition(operator, key, _as_list(policy_values), context)
+            if not result:
                 return False, []
             reasons.append(reason)
     return True, reasons
@@ -178,18 +178,18 @@ def evaluate_condition(operator: str, key: str, policy_values: Sequence[str],
     """Evaluate one condition key under one operator; return the result and a sentence saying why."""
     qualifier, base, if_exists = _parse_operator(operator)
     values = context.get(key.lower())
-    shown = f"{operator} {key} {_show(policy_values)}"
+    label = f"{operator} {key} {_show(policy_values)}"
     for policy_value in policy_values:
         if "${" in str(policy_value):
-            raise GuardrailError(f"{shown}: policy variables are not supported by the explainer")
+            raise GuardrailError(f"{label}: policy variables are not supported by the explainer")
 
     if base == "null":
         if qualifier or if_exists:
             raise GuardrailError(f"unsupported condition operator '{operator}'")
         expected_missing = str(policy_values[0]).lower() == "true"
-        holds = (values is None) == expected_missing
+        result = (values is None) == expected_missing
         state = "absent" if values is None else "present"
-        return holds, f"{shown}: the key is {state}"
+        return result, f"{label}: the key is {state}"
 
     if base not in OPERATORS:
         raise GuardrailError(f"unsupported condition operator '{operator}'; the explainer cannot evaluate it")
@@ -198,28 +198,28 @@ def evaluate_condition(operator: str, key: str, policy_values: Sequence[str],
     def matches_any(value: str) -> bool:
         return any(matcher(str(pattern), value) for pattern in policy_values)
 
-    def holds_for(value: str) -> bool:
+    def is_true_for(value: str) -> bool:
         return not matches_any(value) if negated else matches_any(value)
 
     if qualifier == "foranyvalue":
         if not values:
-            return False, f"{shown}: the key is absent, so ForAnyValue is false"
-        holds = any(holds_for(value) for value in values)
-        return holds, f"{shown}: request values {list(values)}"
+            return False, f"{label}: the key is absent, so ForAnyValue is false"
+        result = any(is_true_for(value) for value in values)
+        return result, f"{label}: request values {list(values)}"
     if qualifier == "forallvalues":
         if not values:
-            return True, f"{shown}: the key is absent, so ForAllValues is true"
-        holds = all(holds_for(value) for value in values)
-        return holds, f"{shown}: request values {list(values)}"
+            return True, f"{label}: the key is absent, so ForAllValues is true"
+        result = all(is_true_for(value) for value in values)
+        return result, f"{label}: request values {list(values)}"
 
     if values is None:
         # A missing key makes negated operators and IfExists conditions true, and the others false.
-        holds = negated or if_exists
-        return holds, f"{shown}: the key is absent"
+        result = negated or if_exists
+        return result, f"{label}: the key is absent"
     any_match = any(matches_any(value) for value in values)
-    holds = not any_match if negated else any_match
-    shown_values = values[0] if len(values) == 1 else list(values)
-    return holds, f"{shown}: request value {shown_values!r}"
+    result = not any_match if negated else any_match
+    request_value = values[0] if len(values) == 1 else list(values)
+    return result, f"{label}: request value {request_value!r}"
 
 
 def _parse_operator(operator: str) -> tuple[str, str, bool]:

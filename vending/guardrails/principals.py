@@ -35,6 +35,8 @@ def platform_principals(settings: StackSettings) -> list[str]:
     Raises ``GuardrailError`` when an entry of ``platformPrincipals`` would
     also match a learner's role, which would switch the guardrails off.
     """
+    # NOTE: with accessMode iam_role, learners must assume a role other than
+    # accountRoleName, because that role is exempt from every guardrail.
     principals = [
         f"arn:aws:iam::*:role/{settings.account_role_name}",
         f"arn:aws:iam::*:role/{settings.prefix}-platform-*",
@@ -63,9 +65,12 @@ def arn_like(pattern: str, arn: str) -> bool:
     """
     pattern_parts = pattern.split(":", 5)
     arn_parts = arn.split(":", 5)
+    if pattern == "*":
+        return True
     if len(pattern_parts) != 6 or len(arn_parts) != 6:
-        # Not ARN-shaped (for example a bare "*"): compare as a whole string.
-        return glob_match(pattern, arn)
+        # A pattern with fewer parts than an ARN matches nothing, because a
+        # wildcard never spans the colon between two parts.
+        return len(pattern_parts) == len(arn_parts) and glob_match(pattern, arn)
     return all(glob_match(p, a) for p, a in zip(pattern_parts, arn_parts, strict=True))
 
 

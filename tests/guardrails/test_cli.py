@@ -1,0 +1,51 @@
+"""``sandboxctl guardrails`` subcommands run against the example stack and roster."""
+
+from __future__ import annotations
+
+import pytest
+
+from vending.cli import main
+from vending.commands.guardrails import parse_context
+from vending.errors import GuardrailError
+
+
+def test_check_exits_zero(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["guardrails", "check"]) == 0
+
+
+def test_check_prints_summary(capsys: pytest.CaptureFixture[str]) -> None:
+    main(["guardrails", "check"])
+    assert "4 policies compiled and linted: no findings" in capsys.readouterr().out
+
+
+def test_list_shows_opt_in(capsys: pytest.CaptureFixture[str]) -> None:
+    main(["guardrails", "list"])
+    assert "opt-in" in capsys.readouterr().out
+
+
+def test_explain_denied(capsys: pytest.CaptureFixture[str]) -> None:
+    main(["guardrails", "explain", "ec2:RunInstances", "--region", "us-east-1",
+          "--context", "ec2:InstanceType=p4d.24xlarge", "--team", "ml-research"])
+    output = capsys.readouterr().out
+    assert output.startswith("DENIED")
+    assert "InstanceTypeAllowlistEc2" in output
+
+
+def test_explain_allowed(capsys: pytest.CaptureFixture[str]) -> None:
+    main(["guardrails", "explain", "iam:CreateRole", "--region", "ap-south-1",
+          "--resource", "arn:aws:iam::111122223333:role/app"])
+    assert capsys.readouterr().out.startswith("ALLOWED")
+
+
+def test_explain_unknown_team_exits_one(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["guardrails", "explain", "ec2:RunInstances", "--region", "us-east-1", "--team", "nope"]) == 1
+
+
+def test_context_repeats_values() -> None:
+    parsed = parse_context(["sagemaker:InstanceTypes=ml.t3.medium", "sagemaker:InstanceTypes=ml.m5.large"])
+    assert parsed == {"sagemaker:InstanceTypes": ("ml.t3.medium", "ml.m5.large")}
+
+
+def test_context_without_equals() -> None:
+    with pytest.raises(GuardrailError, match="expected KEY=VALUE"):
+        parse_context(["ec2:InstanceType"])
