@@ -21,6 +21,11 @@ log = logging.getLogger(__name__)
 # Modules under vending.commands, each adding one or more subcommands.
 COMMAND_MODULES = (
     "validate",
+    "preflight",
+    "status",
+    "imports",
+    "unfreeze",
+    "expiring",
 )
 
 
