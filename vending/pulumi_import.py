@@ -19,8 +19,8 @@ from vending.aws.adoption import AccountMatch
 def account_import_id(account_id: str, iam_user_access_to_billing: Literal["ALLOW", "DENY"]) -> str:
     """Return the import id ``<account id>_<ALLOW|DENY>`` of an ``aws.organizations.Account``.
 
-    AWS never returns iamUserAccessToBilling, so the id seeds it and the first
-    preview shows no replacement (pulumi-aws 7.51.1, organizations.Account, Import).
+    AWS never returns iamUserAccessToBilling, so the id carries it into the state
+    (pulumi-aws 7.51.1, organizations.Account docstring, Import section).
     """
     return f"{account_id}_{iam_user_access_to_billing}"
 
@@ -36,8 +36,8 @@ def build_import_file(matches: Iterable[AccountMatch], stack: str,
     """Describe one Account resource per match, parented by the learner's component.
 
     With ``create_components`` the file also creates each learner's empty
-    component, for a stack whose components do not exist yet; otherwise it
-    refers to the existing component by URN through ``nameTable``.
+    component, for a stack whose components do not exist yet. Without it, the
+    file refers to each existing component by URN through ``nameTable``.
     """
     name_table: dict[str, str] = {}
     resources: list[dict[str, Any]] = []

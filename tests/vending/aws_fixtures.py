@@ -146,7 +146,7 @@ def budgets(clients: AwsClients, organization: str) -> dict[str, Any]:
             "BudgetLimit": {"Amount": str(limit), "Unit": "USD"},
             "TimeUnit": "MONTHLY",
             "BudgetType": "COST",
-            # moto keeps CalculatedSpend as given, which stands in for Budgets' own calculation.
+            # moto stores CalculatedSpend as given, in place of the spend Budgets would calculate.
             "CalculatedSpend": {"ActualSpend": {"Amount": str(actual), "Unit": "USD"}},
         })
     return {"account_id": account_id, "seeded": seeded}

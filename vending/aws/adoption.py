@@ -1,7 +1,7 @@
 """Match roster account emails to accounts that already exist in the organization.
 
 CreateAccount fails with EMAIL_ALREADY_EXISTS when any account, even a closed
-one, still owns the email, so every roster email that AWS already knows must
+one, still owns the email, so every roster email that an existing account uses must
 either be imported into the stack or changed before ``pulumi up``. Rules:
 
 - An ACTIVE account directly under the root or anywhere in ``<prefix>-sandboxes``

@@ -70,8 +70,8 @@ def error_code(error: ClientError) -> str:
 def aws_call(operation: str, subject: str = "") -> Iterator[None]:
     """Raise ``AwsOperationError`` naming ``operation`` and ``subject`` when a boto3 call inside fails.
 
-    ``operation`` is written as IAM names it (``organizations:ListAccounts``) so
-    the message also tells which permission may be missing.
+    ``operation`` is written as the IAM action (``organizations:ListAccounts``), so
+    the message also names the permission that may be missing.
     """
     try:
         yield

@@ -12,8 +12,8 @@ from vending.aws.clients import AwsClients, aws_call, paginate
 
 log = logging.getLogger(__name__)
 
-# Account states from the Organizations API: State replaced the older Status field,
-# which only knows ACTIVE, SUSPENDED and PENDING_CLOSURE.
+# Account states from the Organizations API. State replaced the older Status field,
+# whose only values are ACTIVE, SUSPENDED and PENDING_CLOSURE.
 # https://docs.aws.amazon.com/organizations/latest/APIReference/API_Account.html
 ACTIVE = "ACTIVE"
 CLOSED_STATES = frozenset({"SUSPENDED", "PENDING_CLOSURE", "CLOSED"})
@@ -91,9 +91,9 @@ class Organization:
 def read_organization(clients: AwsClients, prefix: str, progress: Progress | None = None) -> Organization:
     """Read the organization, its accounts, and the OUs and accounts of ``<prefix>-sandboxes``.
 
-    Accounts outside the root and the sandboxes tree are listed without a parent;
-    ``parent_ou`` looks one up on demand, because walking the whole organization
-    would cost one call per OU.
+    Accounts outside the root and the sandboxes tree are listed without a parent.
+    ``parent_ou`` looks their parent up on demand, because walking the whole
+    organization would cost one call per OU.
     """
     report = progress or (lambda _message: None)
     org_client = clients.organizations

@@ -96,7 +96,7 @@ def check_scp_enabled(organization: Organization) -> CheckResult:
 
 
 def check_caller(clients: AwsClients, organization: Organization) -> CheckResult:
-    """Check that the caller is the management account, or say what a delegated administrator cannot do."""
+    """Check that the caller is the management account, and list what a delegated administrator cannot do."""
     name = "caller"
     with aws_call("sts:GetCallerIdentity"):
         caller = str(clients.sts.get_caller_identity()["Account"])

@@ -18,7 +18,7 @@ Progress = Callable[[str], None]
 
 @dataclass(frozen=True)
 class LearnerStatus:
-    """One roster learner as AWS sees it; fields are None where AWS has nothing to show."""
+    """One roster learner compared with AWS; a field is None where AWS has no value for it."""
 
     learner_id: str
     team_id: str

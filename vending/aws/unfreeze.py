@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 REVERSE = "REVERSE_BUDGET_ACTION"
 # The action ran and its SCP is attached: the only status that REVERSE_BUDGET_ACTION undoes.
 APPLIED = "EXECUTION_SUCCESS"
-# What each other status means for the learner, in words for the operator.
+# Operator-facing meaning of every other status.
 STATUS_MEANING = {
     "STANDBY": "not triggered, nothing is frozen",
     "PENDING": "triggered and waiting for manual approval, so nothing is attached yet",
@@ -45,7 +45,7 @@ class StillOverBudgetError(VendingError):
 
 @dataclass(frozen=True)
 class ActionOutcome:
-    """What ``unfreeze`` found or did for one budget action."""
+    """The finding or change of ``unfreeze`` for one budget action."""
 
     action_id: str
     status: str

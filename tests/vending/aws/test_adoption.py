@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.vending.aws_fixtures import MANAGEMENT_EMAIL, PREFIX, OrgTree
 from vending import names
 from vending.aws.adoption import AdoptionPlan, plan_adoption
 from vending.aws.clients import AwsClients
@@ -11,8 +12,6 @@ from vending.aws.organization import read_organization
 from vending.pulumi_import import build_import_file
 from vending.roster import Roster, parse_roster_text
 from vending.settings import StackSettings
-
-from tests.vending.aws_fixtures import MANAGEMENT_EMAIL, PREFIX, OrgTree
 
 
 @pytest.fixture

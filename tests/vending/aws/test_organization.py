@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+from tests.vending.aws_fixtures import PREFIX, OrgTree
 from vending.aws.clients import AwsClients
 from vending.aws.organization import parent_ou, read_organization
-
-from tests.vending.aws_fixtures import PREFIX, OrgTree
 
 
 def test_snapshot_lists_every_account(clients: AwsClients, problem_accounts: OrgTree) -> None:

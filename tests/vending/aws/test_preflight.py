@@ -7,13 +7,12 @@ from typing import Any
 import pytest
 from botocore.stub import Stubber
 
+from tests.vending.aws_fixtures import OrgTree
 from vending.aws.clients import AwsClients
 from vending.aws.organization import Organization
 from vending.aws.preflight import CheckResult, check_caller, run_preflight
 from vending.roster import Roster
 from vending.settings import StackSettings
-
-from tests.vending.aws_fixtures import OrgTree
 
 MANAGEMENT = "123456789012"
 MEMBER = "210987654321"
@@ -138,7 +137,7 @@ def _stub_caller(clients: AwsClients, stack: list[Stubber]) -> None:
     ],
 )
 def test_caller_not_management(clients: AwsClients, policy_response: Any, expected: str) -> None:
-    """moto lacks DescribeResourcePolicy, so Stubbers answer for STS and Organizations."""
+    """moto lacks DescribeResourcePolicy, so Stubbers return the STS and Organizations responses."""
     stubbers: list[Stubber] = []
     _stub_caller(clients, stubbers)
     organizations = Stubber(clients.organizations)

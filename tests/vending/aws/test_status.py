@@ -7,11 +7,10 @@ from typing import Any
 
 import pytest
 
+from tests.vending.aws_fixtures import PREFIX, OrgTree
 from vending.aws.clients import AwsClients
 from vending.aws.status import LearnerStatus, StatusReport, build_status
 from vending.roster import Roster
-
-from tests.vending.aws_fixtures import PREFIX, OrgTree
 
 TODAY = date(2026, 12, 4)
 
@@ -72,7 +71,7 @@ def test_missing_budget_reported(report: StatusReport) -> None:
 
 
 def test_budget_drift_noted(report: StatusReport) -> None:
-    # The roster gives kwong the team budget of 75; the live budget says 50.
+    # The roster gives kwong the team budget of 75, but the live budget is 50.
     assert "live budget is 50.00, roster says 75.00" in row(report, "kwong").notes
 
 

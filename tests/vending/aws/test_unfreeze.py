@@ -1,8 +1,8 @@
 """Reversing a learner's spend freeze.
 
-moto does not implement budget actions, so botocore Stubbers answer every
-STS and Budgets call here; a Stubber also fails the test on any call that
-was not expected, such as an ExecuteBudgetAction that must not happen.
+moto does not implement budget actions, so botocore Stubbers return every
+STS and Budgets response here. A Stubber also fails the test on any call it
+does not expect, such as an ExecuteBudgetAction that must not happen.
 """
 
 from __future__ import annotations
@@ -117,7 +117,7 @@ def test_still_over_budget_rejected(stubbed: tuple[AwsClients, Stubber], jdoe: L
 
 def test_roster_ahead_of_live_budget(stubbed: tuple[AwsClients, Stubber], jdoe: Learner) -> None:
     clients, budgets = stubbed
-    # The roster says 75, the live budget is still 50: pulumi up has not run yet.
+    # The roster budget is 75 but the live budget is still 50, because pulumi up has not run yet.
     expect_reads(budgets, limit=50, actual=60, actions=[action("EXECUTION_SUCCESS")])
 
     with pytest.raises(StillOverBudgetError, match="run pulumi up first"):

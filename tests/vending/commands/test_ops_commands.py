@@ -14,11 +14,10 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
+from tests.vending.aws_fixtures import OrgTree
 from vending.aws.clients import AwsClients
 from vending.cli import main
 from vending.commands import aws_options
-
-from tests.vending.aws_fixtures import OrgTree
 
 TODAY = ["--today", "2026-12-04"]
 
