@@ -23,6 +23,11 @@ COMMAND_MODULES = (
     "validate",
     "plan",
     "guardrails",
+    "preflight",
+    "status",
+    "imports",
+    "unfreeze",
+    "expiring",
 )
 
 
