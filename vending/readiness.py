@@ -60,8 +60,9 @@ def wait_until_assumable(
                     f"{timeout_seconds / 60:g} minutes: {error}. The account may still be initialising: "
                     "run pulumi up again later, or raise sandbox-vending:accountReadyTimeoutMinutes"
                 ) from error
-            log.info("account role %s not assumable yet (attempt %d, %s); retrying in %gs", role_arn, attempt,
-                     code, delay)
+            log.info(
+                "account role %s not assumable yet (attempt %d, %s); retrying in %gs", role_arn, attempt, code, delay
+            )
             sleep(delay)
             delay = min(delay * 2, MAX_DELAY_SECONDS)
             continue
