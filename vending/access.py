@@ -1,7 +1,7 @@
-"""How learners reach their sandbox: statuses of shared accounts, principals, trust policies, sign-in URLs.
+"""Access rules: shared account status, identity-account principals, trust policies and sign-in URLs.
 
 Plain Python shared by the Pulumi program, the offline plan and ``sandboxctl
-welcome``; nothing here declares resources.
+welcome``. Nothing here declares resources.
 """
 
 from __future__ import annotations
@@ -50,8 +50,9 @@ def permissions_boundary(settings: StackSettings) -> PermissionsBoundary | None:
 def shared_account_status(statuses: Iterable[Status]) -> Status:
     """Return the status of a team's shared account from its members' effective statuses.
 
-    Active while any member is active; closed only when every member is
-    closed; suspended otherwise (including a mix of suspended and closed).
+    The account is active while any member is active, and closed only when
+    every member is closed. Otherwise (a mix of suspended and closed, or no
+    members) it is suspended.
     """
     values = list(statuses)
     if "active" in values:

@@ -1,7 +1,7 @@
 """Wait until a new member account accepts sts:AssumeRole into its access role.
 
 CreateAccount can report success while the account is still being set up,
-and AWS says it may take a few minutes before the account can be accessed
+and AWS documents that it may take a few minutes before the account can be accessed
 (Organizations API reference, CreateAccount:
 https://docs.amazonaws.cn/en_us/organizations/latest/APIReference/API_CreateAccount.html).
 Until then AssumeRole into the role Organizations creates there fails with
@@ -22,7 +22,7 @@ from vending.errors import AwsOperationError
 
 log = logging.getLogger(__name__)
 
-# Errors a role that exists but is not yet usable returns; anything else is final.
+# The error a new account's role returns until it is usable. Any other error is final.
 RETRYABLE_CODES = frozenset({"AccessDenied"})
 SESSION_NAME = "sandbox-vending-readiness"
 # The shortest session STS issues; the credentials are discarded at once.
@@ -38,7 +38,7 @@ def wait_until_assumable(
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
 ) -> int:
-    """Call sts:AssumeRole on ``role_arn`` until it succeeds; return the number of attempts.
+    """Call sts:AssumeRole on ``role_arn`` until it succeeds, and return the number of attempts.
 
     Raises ``AwsOperationError`` on an error other than AccessDenied, or when
     AccessDenied persists past ``timeout_seconds``.

@@ -1,7 +1,7 @@
 """The welcome message a learner gets: where to sign in, what they may spend, what the guardrails forbid.
 
 Built from the offline plan, so it needs no AWS credentials. Account ids in
-the offline plan are placeholders; the real ones come from ``pulumi stack
+the offline plan are placeholders, so the real ones come from ``pulumi stack
 output --json``, read with ``stack_outputs``.
 """
 
