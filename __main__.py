@@ -13,16 +13,18 @@ from pathlib import Path
 import pulumi
 import pulumi_aws as aws
 
-from components.access import IdentityCenterAccess, IdentityCenterAccessArgs
+from components.access import IdentityCenterAccess, IdentityCenterAccessArgs, SandboxAccessBuilder
 from components.guardrails import Guardrails, GuardrailsArgs
-from components.learner import Assignment, LearnerSandbox, LearnerSandboxArgs, SpendPolicy
+from components.learner import LearnerSandbox, LearnerSandboxArgs, SpendPolicy
 from components.organization import OrganizationStructure, OrganizationStructureArgs
 from components.spend import SpendControls, SpendControlsArgs
+from components.team import TeamSandbox, TeamSandboxArgs, member_emails
 from vending import names
+from vending.access import missing_principals, permissions_boundary, shared_account_status, sign_in_url
 from vending.errors import VendingError
 from vending.guardrails import plan_guardrails
-from vending.lookups import IdentityDirectory, missing_users
-from vending.roster import Learner, Roster, load_roster
+from vending.lookups import IdentityDirectory, missing_groups, missing_users, teams_in_use
+from vending.roster import Learner, Roster, Team, load_roster
 from vending.settings import PROJECT, StackSettings, config_key, parse_config_value, settings_from_values
 
 PROGRAM_DIR = Path(__file__).resolve().parent
@@ -50,6 +52,20 @@ def load_inputs() -> tuple[StackSettings, Roster]:
         raise pulumi.RunError(str(error)) from None
 
 
+def check_identity_principals(settings: StackSettings, roster: Roster, today: datetime) -> None:
+    """Reject an iam_role stack where an active learner has no identity-account principal."""
+    if settings.access_mode != "iam_role":
+        return
+    missing = missing_principals(roster, settings, today.date())
+    if missing:
+        raise pulumi.RunError(
+            "sandbox-vending:identityAccountPrincipals has no entry for these active learners:\n"
+            + "\n".join(f"  {line}" for line in missing)
+            + "\nAdd each learner id with the IAM user or role ARNs they sign in with in the identity account, "
+            "or set the learner's status to suspended."
+        )
+
+
 def lookup_directory(settings: StackSettings, roster: Roster, today: datetime) -> IdentityDirectory | None:
     if settings.access_mode != "identity_center":
         return None
@@ -61,10 +77,16 @@ def lookup_directory(settings: StackSettings, roster: Roster, today: datetime) -
         )
     store_id = instances.identity_store_ids[0]
     users = aws.identitystore.get_users(identity_store_id=store_id)
+    group_ids: dict[str, str] = {}
+    if any(team.instructor_group for team in teams_in_use(roster, today.date())):
+        # One invoke for every group of the store, not one per team.
+        groups = aws.identitystore.get_groups(identity_store_id=store_id)
+        group_ids = {group.display_name: group.group_id for group in groups.groups}
     directory = IdentityDirectory(
         instance_arn=instances.arns[0],
         identity_store_id=store_id,
         user_ids={user.user_name: user.user_id for user in users.users},
+        group_ids=group_ids,
     )
     missing = missing_users(roster, directory, today.date())
     if missing:
@@ -73,6 +95,13 @@ def lookup_directory(settings: StackSettings, roster: Roster, today: datetime) -
             f"{store_id}:\n"
             + "\n".join(f"  {line}" for line in missing)
             + "\nCreate the users (or sync them from your identity provider), or set 'user:' on the roster entry."
+        )
+    missing = missing_groups(roster, directory, today.date())
+    if missing:
+        raise pulumi.RunError(
+            f"Identity Center groups not found in identity store {store_id}:\n"
+            + "\n".join(f"  {line}" for line in missing)
+            + "\nCreate the group (display names match exactly, case included), or fix instructor_group in the roster."
         )
     return directory
 
@@ -85,6 +114,7 @@ def main() -> None:
     except VendingError as error:
         raise pulumi.RunError(str(error)) from None
 
+    check_identity_principals(settings, roster, today)
     organization = aws.organizations.get_organization()
     directory = lookup_directory(settings, roster, today)
 
@@ -120,8 +150,11 @@ def main() -> None:
                 session_duration=settings.session_duration,
                 learner_policy_arn=settings.learner_policy_arn,
                 instructor_policy_arn=settings.instructor_policy_arn,
+                learner_boundary=permissions_boundary(settings),
+                learner_deny_policy=settings.learner_deny_policy,
             ),
         )
+    access_builder = SandboxAccessBuilder(settings, today.date(), directory, access)
     spend_policy = SpendPolicy(
         thresholds=settings.budget_thresholds,
         hard_stop_percent=settings.hard_stop_percent,
@@ -133,28 +166,11 @@ def main() -> None:
 
     learner_outputs: dict[str, pulumi.Output[dict[str, object]]] = {}
     for learner in roster.learners:
-        status = learner.effective_status(today.date())
         team = roster.team(learner.team_id)
+        if team.shared_account:
+            continue
+        status = learner.effective_status(today.date())
         parent_ou = structure.team_ous[learner.team_id].id if status == "active" else structure.suspended.id
-        assignments: list[Assignment] = []
-        if status == "active" and directory is not None and access is not None:
-            assignments.append(
-                Assignment(
-                    "learner-access",
-                    require(directory.user_id(learner.user_name)),
-                    "USER",
-                    access.learner_permission_set.arn,
-                )
-            )
-            for instructor in team.instructors:
-                assignments.append(
-                    Assignment(
-                        f"instructor-{instructor}",
-                        require(directory.user_id(instructor)),
-                        "USER",
-                        access.instructor_permission_set.arn,
-                    )
-                )
         sandbox = LearnerSandbox(
             names.learner_component(learner.id),
             LearnerSandboxArgs(
@@ -166,14 +182,22 @@ def main() -> None:
                 iam_user_access_to_billing=settings.iam_user_access_to_billing,
                 closure_timeout=settings.account_closure_timeout,
                 spend=spend_policy,
-                subscriber_emails=subscribers(learner, team.instructors, settings.ops_emails),
+                subscriber_emails=subscribers([learner.email], team.instructors, settings.ops_emails),
                 instance_arn=directory.instance_arn if directory else None,
-                assignments=assignments,
+                assignments=access_builder.assignments(team, [learner], "learner-access"),
+                admin_role=access_builder.admin_role([learner]),
             ),
         )
         learner_outputs[learner.id] = sandbox.account.id.apply(
-            functools.partial(learner_summary, learner, status, today.date(), settings.access_mode)
+            functools.partial(learner_summary, learner, status, today.date(), settings, None, learner.budget_usd)
         )
+
+    for team in roster.teams:
+        if team.shared_account:
+            learner_outputs.update(
+                declare_team_sandbox(team, roster, settings, today.date(), structure, spend_policy, access_builder,
+                                     directory)
+            )
 
     pulumi.export("learners", learner_outputs)
     pulumi.export("sandboxes_ou_id", structure.sandboxes.id)
@@ -181,28 +205,81 @@ def main() -> None:
     pulumi.export("spend_topic_arn", spend.topic.arn)
 
 
-def learner_summary(learner: Learner, status: str, today: date, access_mode: str, account_id: str) -> dict[str, object]:
-    """Return the stack output of one learner."""
+def declare_team_sandbox(
+    team: Team,
+    roster: Roster,
+    settings: StackSettings,
+    today: date,
+    structure: OrganizationStructure,
+    spend_policy: SpendPolicy,
+    access_builder: SandboxAccessBuilder,
+    directory: IdentityDirectory | None,
+) -> dict[str, pulumi.Output[dict[str, object]]]:
+    """Declare the shared account of a ``shared_account`` team; return the stack output of each member.
+
+    A team without learners declares no account.
+    """
+    members = list(roster.learners_of(team.id))
+    if not members:
+        return {}
+    status = shared_account_status(learner.effective_status(today) for learner in members)
+    first = members[0]  # the roster fills in the team's account name and email on every member
+    sandbox = TeamSandbox(
+        names.team_component(team.id),
+        TeamSandboxArgs(
+            team=team,
+            members=members,
+            account_name=first.account_name,
+            account_email=first.account_email,
+            status=status,
+            prefix=settings.prefix,
+            parent_ou_id=structure.team_ous[team.id].id if status == "active" else structure.suspended.id,
+            account_role_name=settings.account_role_name,
+            iam_user_access_to_billing=settings.iam_user_access_to_billing,
+            closure_timeout=settings.account_closure_timeout,
+            spend=spend_policy,
+            subscriber_emails=subscribers(member_emails(members), team.instructors, settings.ops_emails),
+            instance_arn=directory.instance_arn if directory else None,
+            assignments=access_builder.assignments(team, members, "member-{learner}"),
+            admin_role=access_builder.admin_role(members),
+        ),
+    )
+    return {
+        learner.id: sandbox.account.id.apply(
+            functools.partial(
+                learner_summary, learner, learner.effective_status(today), today, settings, team.id, team.budget_usd
+            )
+        )
+        for learner in members
+    }
+
+
+def learner_summary(
+    learner: Learner,
+    status: str,
+    today: date,
+    settings: StackSettings,
+    shared_team: str | None,
+    budget_usd: float,
+    account_id: str,
+) -> dict[str, object]:
+    """Return the stack output of one learner; ``shared_team`` is set when the account is the team's."""
     return {
         "account_id": account_id,
         "team": learner.team_id,
         "status": status,
         "status_reason": learner.status_reason(today),
-        "budget_usd": learner.budget_usd,
+        "budget_usd": budget_usd,
         "expires": learner.expires.isoformat() if learner.expires else None,
-        "access_mode": access_mode,
+        "access_mode": settings.access_mode,
+        "sign_in_url": sign_in_url(settings, account_id) if status == "active" else None,
+        "shared_account_team": shared_team,
     }
 
 
-def require(user_id: str | None) -> str:
-    # missing_users() has already rejected a roster with unknown user names.
-    assert user_id is not None
-    return user_id
-
-
-def subscribers(learner: Learner, instructors: tuple[str, ...], ops_emails: list[str]) -> list[str]:
-    """Email the learner, the instructors whose user names are addresses, and the ops emails."""
-    emails = [learner.email, *(name for name in instructors if "@" in name), *ops_emails]
+def subscribers(contacts: list[str], instructors: tuple[str, ...], ops_emails: list[str]) -> list[str]:
+    """Email the contacts, the instructors whose user names are addresses, and the ops emails."""
+    emails = [*contacts, *(name for name in instructors if "@" in name), *ops_emails]
     return sorted({email.lower(): email for email in emails}.values())
 
 

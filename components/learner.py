@@ -1,13 +1,14 @@
-"""One learner's sandbox: the account, its access, and the spend controls that watch it."""
+"""Sandbox accounts: the account, its access, and the spend controls that watch it."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_aws as aws
 
+from components.admin_role import AdminRoleAccess, AdminRoleArgs
 from components.spend import BILLING_REGION
 from vending import names
 from vending.roster import Learner, Status
@@ -41,9 +42,24 @@ class Assignment:
     permission_set_arn: pulumi.Input[str]
 
 
-@dataclass
-class LearnerSandboxArgs:
-    learner: Learner
+@dataclass(frozen=True)
+class SandboxAccount:
+    """The values that name and fund one sandbox account: a learner's own, or a team's shared one."""
+
+    component: str  # Pulumi name of the sandbox component; the Account is "<component>-account"
+    origin_id: str  # names the budget and the alarm in AWS, and never changes after creation
+    account_name: str
+    account_email: str
+    budget_usd: float
+    tags: Mapping[str, str]  # tags of the Account
+    control_tags: Mapping[str, str]  # tags of the budget, budget action and alarm
+    action_emails: Sequence[str]  # email subscribers of the hard-stop budget action
+
+
+@dataclass(kw_only=True)
+class SandboxArgs:
+    """Arguments every sandbox takes, whoever it belongs to."""
+
     status: Status
     prefix: str
     parent_ou_id: pulumi.Input[str]
@@ -54,27 +70,37 @@ class LearnerSandboxArgs:
     subscriber_emails: Sequence[str]
     instance_arn: pulumi.Input[str] | None = None
     assignments: Sequence[Assignment] = field(default_factory=list)
+    admin_role: AdminRoleArgs | None = None
     create_after: Sequence[pulumi.Resource] = field(default_factory=list)
 
 
-class LearnerSandbox(pulumi.ComponentResource):
-    """The learner's AWS account plus its access, budget, hard stop and billing alarm.
+@dataclass(kw_only=True)
+class LearnerSandboxArgs(SandboxArgs):
+    learner: Learner
+
+
+class Sandbox(pulumi.ComponentResource):
+    """One sandbox account plus its access, budget, hard stop and billing alarm.
 
     Only the Account is protected. Protection is inherited by children, so the
-    budget, action, alarm and assignments are children of this component, not
-    of the Account, and can be replaced or removed while the account is kept.
+    budget, action, alarm, assignments and admin role are children of this
+    component, not of the Account, and can be replaced or removed while the
+    account is kept.
     """
 
     account: aws.organizations.Account
+    admin: AdminRoleAccess | None
 
-    def __init__(self, name: str, args: LearnerSandboxArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        learner = args.learner
-        aliases: list[pulumi.Input[pulumi.Alias]] = [
-            pulumi.Alias(name=names.learner_component(old)) for old in learner.previous_ids
-        ]
-        opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(aliases=aliases))
-        super().__init__(names.LEARNER_TYPE, name, None, opts)
-        self.account = self._account(name, args)
+    def __init__(
+        self,
+        type_token: str,
+        spec: SandboxAccount,
+        args: SandboxArgs,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__(type_token, spec.component, None, opts)
+        name = spec.component
+        self.account = self._account(spec, args)
         for assignment in args.assignments:
             aws.ssoadmin.AccountAssignment(
                 f"{name}-{assignment.key}",
@@ -86,29 +112,28 @@ class LearnerSandbox(pulumi.ComponentResource):
                 target_type="AWS_ACCOUNT",
                 opts=pulumi.ResourceOptions(parent=self),
             )
-        budget = self._budget(name, args)
-        self._hard_stop(name, args, budget)
-        self._alarm(name, args)
+        self.admin = None
+        if args.admin_role is not None:
+            self.admin = AdminRoleAccess(
+                f"{name}-admin", args.admin_role, self.account.id, opts=pulumi.ResourceOptions(parent=self)
+            )
+        budget = self._budget(spec, args)
+        self._hard_stop(spec, args, budget)
+        self._alarm(spec, args)
         self.register_outputs({"account_id": self.account.id, "status": args.status})
 
-    def _account(self, name: str, args: LearnerSandboxArgs) -> aws.organizations.Account:
-        learner = args.learner
+    def _account(self, spec: SandboxAccount, args: SandboxArgs) -> aws.organizations.Account:
         return aws.organizations.Account(
-            names.account_resource(learner.id),
-            name=learner.account_name,
-            email=learner.account_email,
+            names.account_resource(spec.component),
+            name=spec.account_name,
+            email=spec.account_email,
             parent_id=args.parent_ou_id,
             role_name=args.account_role_name,
             iam_user_access_to_billing=args.iam_user_access_to_billing,
             # Deleting the resource closes the account instead of leaving it
             # standalone outside the organization with no guardrails.
             close_on_deletion=True,
-            tags={
-                "ManagedBy": names.PROJECT,
-                "Team": learner.team_id,
-                "Learner": learner.id,
-                "Expires": learner.expires.isoformat() if learner.expires else "never",
-            },
+            tags=dict(spec.tags),
             opts=pulumi.ResourceOptions(
                 parent=self,
                 protect=args.status != "closed",
@@ -120,8 +145,7 @@ class LearnerSandbox(pulumi.ComponentResource):
             ),
         )
 
-    def _budget(self, name: str, args: LearnerSandboxArgs) -> aws.budgets.Budget:
-        learner = args.learner
+    def _budget(self, spec: SandboxAccount, args: SandboxArgs) -> aws.budgets.Budget:
         emails = sorted(set(args.subscriber_emails))
         notifications = [
             aws.budgets.BudgetNotificationArgs(
@@ -135,25 +159,24 @@ class LearnerSandbox(pulumi.ComponentResource):
             for threshold in args.spend.thresholds
         ]
         return aws.budgets.Budget(
-            f"{name}-budget",
-            name=names.budget(args.prefix, learner.origin_id),
+            f"{spec.component}-budget",
+            name=names.budget(args.prefix, spec.origin_id),
             budget_type="COST",
             time_unit="MONTHLY",
-            limit_amount=f"{learner.budget_usd:.2f}",
+            limit_amount=f"{spec.budget_usd:.2f}",
             limit_unit="USD",
             cost_filters=[aws.budgets.BudgetCostFilterArgs(name="LinkedAccount", values=[self.account.id])],
             # Spend paid for by credits or offset by refunds still counts against
             # the sandbox: credits run out, and the learner should see real usage.
             cost_types=aws.budgets.BudgetCostTypesArgs(include_credit=False, include_refund=False),
             notifications=notifications,
-            tags={"ManagedBy": names.PROJECT, "Learner": learner.id},
+            tags=dict(spec.control_tags),
             opts=pulumi.ResourceOptions(parent=self),
         )
 
-    def _hard_stop(self, name: str, args: LearnerSandboxArgs, budget: aws.budgets.Budget) -> None:
-        learner = args.learner
+    def _hard_stop(self, spec: SandboxAccount, args: SandboxArgs, budget: aws.budgets.Budget) -> None:
         aws.budgets.BudgetAction(
-            f"{name}-hard-stop",
+            f"{spec.component}-hard-stop",
             budget_name=budget.name,
             action_type="APPLY_SCP_POLICY",
             approval_model="AUTOMATIC",
@@ -171,21 +194,23 @@ class LearnerSandbox(pulumi.ComponentResource):
             execution_role_arn=args.spend.action_role_arn,
             subscribers=[
                 aws.budgets.BudgetActionSubscriberArgs(subscription_type="SNS", address=args.spend.topic_arn),
-                aws.budgets.BudgetActionSubscriberArgs(subscription_type="EMAIL", address=learner.email),
+                *(
+                    aws.budgets.BudgetActionSubscriberArgs(subscription_type="EMAIL", address=email)
+                    for email in spec.action_emails
+                ),
             ],
-            tags={"ManagedBy": names.PROJECT, "Learner": learner.id},
+            tags=dict(spec.control_tags),
             opts=pulumi.ResourceOptions(parent=self),
         )
 
-    def _alarm(self, name: str, args: LearnerSandboxArgs) -> None:
-        learner = args.learner
-        threshold = round(learner.budget_usd * args.spend.alarm_percent / 100, 2)
+    def _alarm(self, spec: SandboxAccount, args: SandboxArgs) -> None:
+        threshold = round(spec.budget_usd * args.spend.alarm_percent / 100, 2)
         aws.cloudwatch.MetricAlarm(
-            f"{name}-billing-alarm",
-            name=names.billing_alarm(args.prefix, learner.origin_id),
+            f"{spec.component}-billing-alarm",
+            name=names.billing_alarm(args.prefix, spec.origin_id),
             alarm_description=(
-                f"Estimated charges of sandbox {learner.account_name} reached {args.spend.alarm_percent:g}% "
-                f"of its {learner.budget_usd:.2f} USD monthly budget."
+                f"Estimated charges of sandbox {spec.account_name} reached {args.spend.alarm_percent:g}% "
+                f"of its {spec.budget_usd:.2f} USD monthly budget."
             ),
             namespace="AWS/Billing",
             metric_name="EstimatedCharges",
@@ -201,6 +226,33 @@ class LearnerSandbox(pulumi.ComponentResource):
             treat_missing_data="notBreaching",
             alarm_actions=[args.spend.topic_arn],
             region=BILLING_REGION,
-            tags={"ManagedBy": names.PROJECT, "Learner": learner.id},
+            tags=dict(spec.control_tags),
             opts=pulumi.ResourceOptions(parent=self),
         )
+
+
+class LearnerSandbox(Sandbox):
+    """A learner's own sandbox account; ``previous_ids`` become aliases so a rename is not a replacement."""
+
+    def __init__(self, name: str, args: LearnerSandboxArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        learner = args.learner
+        aliases: list[pulumi.Input[pulumi.Alias]] = [
+            pulumi.Alias(name=names.learner_component(old)) for old in learner.previous_ids
+        ]
+        opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(aliases=aliases))
+        spec = SandboxAccount(
+            component=name,
+            origin_id=learner.origin_id,
+            account_name=learner.account_name,
+            account_email=learner.account_email,
+            budget_usd=learner.budget_usd,
+            tags={
+                "ManagedBy": names.PROJECT,
+                "Team": learner.team_id,
+                "Learner": learner.id,
+                "Expires": learner.expires.isoformat() if learner.expires else "never",
+            },
+            control_tags={"ManagedBy": names.PROJECT, "Learner": learner.id},
+            action_emails=[learner.email],
+        )
+        super().__init__(names.LEARNER_TYPE, spec, args, opts)

@@ -75,11 +75,17 @@ def run_plan(write_stack: Callable[..., Path]) -> PlanFactory:
     """Run the real ``__main__.py`` on the mock engine and return the plan.
 
     Keyword arguments: ``roster`` (a path; default the example roster),
-    ``missing_users`` (user names the mock identity store leaves out) and any
-    stack setting by its camelCase key.
+    ``missing_users`` and ``missing_groups`` (user names and group display
+    names the mock identity store leaves out) and any stack setting by its
+    camelCase key.
     """
 
-    def run(roster: Path | None = None, missing_users: frozenset[str] = frozenset(), **settings: Any) -> Plan:
+    def run(
+        roster: Path | None = None,
+        missing_users: frozenset[str] = frozenset(),
+        missing_groups: frozenset[str] = frozenset(),
+        **settings: Any,
+    ) -> Plan:
         stack_file = write_stack(**settings) if settings else EXAMPLE_STACK
         return build_plan(
             PlanInputs(
@@ -87,6 +93,7 @@ def run_plan(write_stack: Callable[..., Path]) -> PlanFactory:
                 stack_file=stack_file,
                 roster=roster or EXAMPLE_ROSTER,
                 missing_users=missing_users,
+                missing_groups=missing_groups,
             )
         )
 

@@ -28,6 +28,7 @@ COMMAND_MODULES = (
     "imports",
     "unfreeze",
     "expiring",
+    "welcome",
 )
 
 

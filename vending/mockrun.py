@@ -89,12 +89,22 @@ class OfflineMocks(pulumi_mocks.Mocks):
     missing_users: frozenset[str] = frozenset()
     identity_center: bool = True
     users: dict[str, str] = field(default_factory=dict)
+    group_names: Iterable[str] = ()
+    missing_groups: frozenset[str] = frozenset()
+    groups: dict[str, str] = field(default_factory=dict)
+    # Invoke tokens in call order, so tests can count lookups.
+    calls: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.users = {
             user: f"user-{_digest('user', user, length=16)}"
             for user in self.user_names
             if user.lower() not in {name.lower() for name in self.missing_users}
+        }
+        self.groups = {
+            group: f"group-{_digest('group', group, length=16)}"
+            for group in self.group_names
+            if group not in self.missing_groups
         }
 
     def new_resource(self, args: pulumi_mocks.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
@@ -130,6 +140,7 @@ class OfflineMocks(pulumi_mocks.Mocks):
 
     def call(self, args: pulumi_mocks.MockCallArgs) -> dict[str, Any]:  # type: ignore[override]
         token = args.token
+        self.calls.append(token)
         if token == "aws:organizations/getOrganization:getOrganization":
             return {
                 "id": ORGANIZATION_ID,
@@ -153,6 +164,20 @@ class OfflineMocks(pulumi_mocks.Mocks):
             return {
                 "identityStoreId": IDENTITY_STORE_ID,
                 "users": [{"userName": user, "userId": user_id} for user, user_id in sorted(self.users.items())],
+            }
+        if token == "aws:identitystore/getGroups:getGroups":
+            return {
+                "identityStoreId": IDENTITY_STORE_ID,
+                "groups": [
+                    {
+                        "displayName": group,
+                        "groupId": group_id,
+                        "description": "",
+                        "externalIds": [],
+                        "identityStoreId": IDENTITY_STORE_ID,
+                    }
+                    for group, group_id in sorted(self.groups.items())
+                ],
             }
         if token == "aws:index/getCallerIdentity:getCallerIdentity":
             return {

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 PROJECT = "sandbox-vending"
 LEARNER_TYPE = "sandbox:index:LearnerSandbox"
+TEAM_TYPE = "sandbox:index:TeamSandbox"
+PROVIDER_TYPE = "pulumi:providers:aws"
 ACCOUNT_TYPE = "aws:organizations/account:Account"
 
 
@@ -29,8 +31,14 @@ def learner_component(learner_id: str) -> str:
     return learner_id
 
 
-def account_resource(learner_id: str) -> str:
-    return f"{learner_component(learner_id)}-account"
+def team_component(team_id: str) -> str:
+    """Pulumi name of a shared team account's ``TeamSandbox``; also the stem of its budget and alarm names."""
+    return f"team-{team_id}"
+
+
+def account_resource(component: str) -> str:
+    """Pulumi name of the Account inside the sandbox component named ``component``."""
+    return f"{component}-account"
 
 
 def budget(prefix: str, learner_id: str) -> str:
@@ -56,6 +64,11 @@ def learner_permission_set(prefix: str) -> str:
 
 def instructor_permission_set(prefix: str) -> str:
     return f"{prefix}-instructor-ro"
+
+
+def learner_admin_role(prefix: str) -> str:
+    """IAM role learners assume in iam_role mode; it must not match the ``<prefix>-platform-*`` exemption."""
+    return f"{prefix}-learner-admin"
 
 
 def component_urn(stack: str, learner_id: str) -> str:

@@ -26,6 +26,8 @@ ASSIGNMENT_TYPE = "aws:ssoadmin/accountAssignment:AccountAssignment"
 BUDGET_TYPE = "aws:budgets/budget:Budget"
 ACTION_TYPE = "aws:budgets/budgetAction:BudgetAction"
 ALARM_TYPE = "aws:cloudwatch/metricAlarm:MetricAlarm"
+ROLE_TYPE = "aws:iam/role:Role"
+READINESS_TYPE = "pulumi-python:dynamic:Resource"
 
 
 @dataclass
@@ -37,6 +39,7 @@ class PlanInputs:
     roster: Path | None = None
     today: date | None = None
     missing_users: frozenset[str] = frozenset()
+    missing_groups: frozenset[str] = frozenset()
     extra_config: dict[str, Any] = field(default_factory=dict)
 
 
@@ -119,9 +122,19 @@ def roster_user_names(roster: Roster) -> set[str]:
     return users
 
 
+def roster_group_names(roster: Roster) -> set[str]:
+    """Group display names the offline identity store holds: every team's instructor group."""
+    return {team.instructor_group for team in roster.teams if team.instructor_group}
+
+
 def build_plan(inputs: PlanInputs) -> Plan:
     settings, roster, config = engine_config(inputs)
-    mocks = OfflineMocks(user_names=roster_user_names(roster), missing_users=inputs.missing_users)
+    mocks = OfflineMocks(
+        user_names=roster_user_names(roster),
+        missing_users=inputs.missing_users,
+        group_names=roster_group_names(roster),
+        missing_groups=inputs.missing_groups,
+    )
     run = run_program(inputs.project_dir, config, mocks)
     return summarise(settings, roster, run)
 
@@ -132,9 +145,15 @@ def summarise(settings: StackSettings, roster: Roster, run: ProgramRun) -> Plan:
     outputs = run.outputs.get("learners", {})
     rows = []
     for learner in roster.learners:
-        component = run.by_name(names.learner_component(learner.id), names.LEARNER_TYPE)
+        team = roster.team(learner.team_id)
+        if team.shared_account:
+            component = run.by_name(names.team_component(team.id), names.TEAM_TYPE)
+            budget_usd = team.budget_usd
+        else:
+            component = run.by_name(names.learner_component(learner.id), names.LEARNER_TYPE)
+            budget_usd = learner.budget_usd
         children = run.children_of(component)
-        account = run.by_name(names.account_resource(learner.id), names.ACCOUNT_TYPE)
+        account = run.by_name(names.account_resource(component.name), names.ACCOUNT_TYPE)
         alarm = next((child for child in children if child.type == ALARM_TYPE), None)
         action = next((child for child in children if child.type == ACTION_TYPE), None)
         info = outputs.get(learner.id, {})
@@ -149,10 +168,8 @@ def summarise(settings: StackSettings, roster: Roster, run: ProgramRun) -> Plan:
                 account_id=info.get("account_id", ""),
                 ou=ou_names.get(account.inputs.get("parentId", ""), "?"),
                 protected=account.protect,
-                access=[
-                    child.name.removeprefix(f"{component.name}-") for child in children if child.type == ASSIGNMENT_TYPE
-                ],
-                budget_usd=learner.budget_usd,
+                access=_access_of(run, component, learner.id, info.get("status") == "active"),
+                budget_usd=budget_usd,
                 hard_stop_percent=(
                     action.inputs.get("actionThreshold", {}).get("actionThresholdValue") if action else None
                 ),
@@ -167,6 +184,28 @@ def summarise(settings: StackSettings, roster: Roster, run: ProgramRun) -> Plan:
         alarms=len(run.of_type(ALARM_TYPE)),
     )
     return Plan(settings, roster, run, rows, policies, per_target, costs)
+
+
+def _access_of(run: ProgramRun, component: Registration, learner_id: str, active: bool) -> list[str]:
+    """Return the learner's access to the sandbox: assignment keys, and ``admin-role`` in iam_role mode.
+
+    On a shared account, only this learner's own ``member-<id>`` assignment
+    counts as theirs, and is reported as ``learner-access``.
+    """
+    found = []
+    for child in run.children_of(component):
+        if child.type != ASSIGNMENT_TYPE:
+            continue
+        key = child.name.removeprefix(f"{component.name}-")
+        if key == f"member-{learner_id}":
+            key = "learner-access"
+        elif key.startswith("member-"):
+            continue
+        found.append(key)
+    role = [item for item in run.of_type(ROLE_TYPE) if item.name == f"{component.name}-admin-role"]
+    if role and active:
+        found.append("admin-role")
+    return found
 
 
 def _ids_by_urn(run: ProgramRun, token: str) -> dict[str, str]:

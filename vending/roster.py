@@ -425,6 +425,18 @@ def _check_team_accounts(
                 f"account email is already used at line {source.line_of(account_emails[email.lower()])}",
             )
         account_emails[email.lower()] = loc
+        ops_count = len({email.lower() for email in settings.ops_emails})
+        members = len({learner.email.lower() for learner in entry.learners})
+        subscribers = ops_count + len(entry.instructors) + members
+        if subscribers > MAX_EMAIL_SUBSCRIBERS:
+            report(
+                (*loc, "shared_account"),
+                True,
+                f"the shared account's budget notifications would have {subscribers} email subscribers "
+                f"({members} members, {len(entry.instructors)} instructors, {ops_count} ops emails); "
+                f"AWS Budgets allows {MAX_EMAIL_SUBSCRIBERS}",
+                "split the team, or use an instructor mailing list or fewer opsEmails",
+            )
         name = f"{settings.prefix}-{entry.id}"
         if not ACCOUNT_NAME_PATTERN.match(name):
             report((*loc, "id"), name, "account name must be 1-50 printable ASCII characters")

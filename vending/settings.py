@@ -23,6 +23,8 @@ from vending.yamlsource import format_path, load_yaml_file
 PROJECT = "sandbox-vending"
 EMAIL_PATTERN = re.compile(r"^[^\s@]+@[^\s@]+\.[^\s@]+$")
 REGION_PATTERN = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$")
+POLICY_ARN_PATTERN = r"^arn:aws[a-z-]*:iam::(aws|\d{12}):policy/[\x21-\x7e]+$"
+PRINCIPAL_ARN_PATTERN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:(root|user/[\x21-\x7e]+|role/[\x21-\x7e]+)$")
 
 # Default spend alerts: early warning, near the limit, at the limit, and forecast over.
 DEFAULT_THRESHOLDS: list[dict[str, Any]] = [
@@ -56,6 +58,14 @@ class StackSettings(BaseModel):
     # ISO 8601 duration, as the permission set API expects.
     session_duration: str = Field(default="PT8H", pattern=r"^PT([1-9]|1[0-2])H$")
     learner_policy_arn: str = "arn:aws:iam::aws:policy/AdministratorAccess"
+    # Permissions boundary of the learner's access: an AWS or customer managed
+    # policy ARN, or the name (and path) of a customer managed policy that
+    # exists under that name in every sandbox account. At most one of the two.
+    permissions_boundary_policy_arn: str | None = Field(default=None, pattern=POLICY_ARN_PATTERN)
+    permissions_boundary_policy_name: str | None = Field(default=None, pattern=r"^[\w+=,.@-]{1,128}$")
+    permissions_boundary_policy_path: str = Field(default="/", pattern=r"^/([\x21-\x7e]*/)?$")
+    # Extra Deny statements added to the learner's access as an inline policy.
+    learner_deny_policy: dict[str, Any] | None = None
     instructor_policy_arn: str = "arn:aws:iam::aws:policy/ReadOnlyAccess"
     account_role_name: str = "OrganizationAccountAccessRole"
     iam_user_access_to_billing: Literal["ALLOW", "DENY"] = "ALLOW"
@@ -78,6 +88,9 @@ class StackSettings(BaseModel):
     org_stack: str | None = None
     identity_account_principals: dict[str, list[str]] = Field(default_factory=dict)
     account_closure_timeout: str = Field(default="4h", pattern=r"^\d+[mh]$")
+    # iam_role mode: how long the readiness step waits for a new account's
+    # access role to accept sts:AssumeRole.
+    account_ready_timeout_minutes: int = Field(default=15, ge=1, le=120)
 
     @field_validator("ops_emails")
     @classmethod
@@ -97,6 +110,54 @@ class StackSettings(BaseModel):
             # Billing metrics, budgets and most global control planes live in us-east-1.
             raise ValueError("must include us-east-1, where global services and billing data live")
         return value
+
+    @field_validator("learner_deny_policy", mode="before")
+    @classmethod
+    def _deny_policy_json(cls, value: Any) -> Any:
+        # Pulumi.yaml declares the key as a string, so the stack file holds JSON text.
+        if isinstance(value, str):
+            try:
+                return json.loads(value)
+            except ValueError as error:
+                raise ValueError(f"not valid JSON: {error}") from None
+        return value
+
+    @field_validator("learner_deny_policy")
+    @classmethod
+    def _deny_policy(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        if value is None:
+            return value
+        statements = value.get("Statement")
+        if value.get("Version") != "2012-10-17" or not isinstance(statements, list) or not statements:
+            raise ValueError('expected an IAM policy with "Version": "2012-10-17" and a non-empty "Statement" list')
+        not_deny = [
+            index for index, item in enumerate(statements) if not isinstance(item, dict) or item.get("Effect") != "Deny"
+        ]
+        if not_deny:
+            raise ValueError(f"every statement must have \"Effect\": \"Deny\"; statement(s) {not_deny} do not")
+        return value
+
+    @field_validator("identity_account_principals")
+    @classmethod
+    def _principals(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        bad = sorted(arn for arns in value.values() for arn in arns if not PRINCIPAL_ARN_PATTERN.match(arn))
+        if bad:
+            raise ValueError(
+                f"not IAM user, role or account root ARNs: {', '.join(bad)} "
+                "(expected arn:aws:iam::123456789012:user/NAME or :role/NAME)"
+            )
+        empty = sorted(learner_id for learner_id, arns in value.items() if not arns)
+        if empty:
+            raise ValueError(f"learners with an empty principal list: {', '.join(empty)}")
+        return value
+
+    @model_validator(mode="after")
+    def _boundary(self) -> StackSettings:
+        if self.permissions_boundary_policy_arn and self.permissions_boundary_policy_name:
+            raise ValueError(
+                "set either permissionsBoundaryPolicyArn or permissionsBoundaryPolicyName, not both"
+            )
+        return self
 
     @model_validator(mode="after")
     def _stack_kind(self) -> StackSettings:

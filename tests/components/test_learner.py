@@ -171,12 +171,19 @@ def test_reordering_roster_changes_nothing(
     assert index(reordered) == index(example_plan)
 
 
-def test_missing_user_fails_with_names(run_plan: PlanFactory) -> None:
+MISSING_USERS = [
+    ("learner", "sobrien", "learner 'obrien' (team platform-bootcamp): user name 'sobrien'"),
+    ("instructor", "lead.ml@example.com", "instructor of team 'ml-research': user name 'lead.ml@example.com'"),
+]
+
+
+@pytest.mark.parametrize(("case", "user", "expected"), MISSING_USERS, ids=[c[0] for c in MISSING_USERS])
+def test_missing_user_fails_with_names(run_plan: PlanFactory, case: str, user: str, expected: str) -> None:
     import pulumi
 
     with pytest.raises(pulumi.RunError) as caught:
-        run_plan(missing_users=frozenset({"sobrien"}))
-    assert "learner 'obrien' (team platform-bootcamp): user name 'sobrien'" in str(caught.value)
+        run_plan(missing_users=frozenset({user}))
+    assert expected in str(caught.value)
 
 
 def test_expired_learner_suspended(run_plan: PlanFactory) -> None:

@@ -53,15 +53,19 @@ def wide_console() -> Console:
 
 
 def describe_access(assignments: list[str]) -> str:
-    """Summarise assignment names such as ``learner-access`` and ``instructor-<user>``."""
+    """Summarise access names such as ``learner-access``, ``admin-role``, ``instructor-<user>``."""
     if not assignments:
         return "none"
     parts = []
     if "learner-access" in assignments:
         parts.append("learner admin")
-    instructors = sum(1 for name in assignments if name.startswith("instructor-"))
+    if "admin-role" in assignments:
+        parts.append("admin role")
+    instructors = sum(1 for name in assignments if name.startswith("instructor-") and name != "instructor-group")
     if instructors:
         parts.append(f"{instructors} instructor{'s' if instructors > 1 else ''} read-only")
+    if "instructor-group" in assignments:
+        parts.append("instructor group read-only")
     return ", ".join(parts)
 
 
