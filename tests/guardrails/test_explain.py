@@ -38,6 +38,10 @@ def case(name: str, action: str, **fields: object) -> object:
 CASES = [
     # Denied for learners.
     case("leave-org", "organizations:LeaveOrganization", denied_by="deny-leave-organization"),
+    case("open-learner-role-trust", "iam:UpdateAssumeRolePolicy",
+         resource=f"arn:aws:iam::{ACCOUNT}:role/sbx-learner-admin", denied_by="protect-platform-roles"),
+    case("platform-updates-learner-role", "iam:UpdateAssumeRolePolicy", principal=PLATFORM,
+         resource=f"arn:aws:iam::{ACCOUNT}:role/sbx-learner-admin"),
     case("root-user", "s3:ListAllMyBuckets", principal=ROOT, denied_by="deny-root-user"),
     case("root-user-iam", "iam:CreateUser", principal=ROOT, denied_by="deny-root-user"),
     case("disallowed-region", "ec2:DescribeInstances", region="ap-south-1", denied_by="region-lock"),
