@@ -14,8 +14,8 @@ def test_check_exits_zero(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_check_prints_summary(capsys: pytest.CaptureFixture[str]) -> None:
-    main(["guardrails", "check"])
-    assert "4 policies compiled and linted: no findings" in capsys.readouterr().out
+    assert main(["guardrails", "check"]) == 0
+    assert "5 policies compiled and linted: no findings" in capsys.readouterr().out
 
 
 def test_list_shows_opt_in(capsys: pytest.CaptureFixture[str]) -> None:
