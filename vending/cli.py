@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "validate",
     "plan",
     "guardrails",
+    "diff",
 )
 
 
