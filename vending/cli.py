@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "plan",
     "guardrails",
     "diff",
+    "deployer_policy",
 )
 
 
