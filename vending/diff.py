@@ -34,12 +34,12 @@ from vending.plan import (
 
 Operation = Literal["create", "update", "replace", "delete", "same"]
 
-# Where the old value of an input referred to a resource that is being replaced.
+# New value shown for an input that refers to a resource being replaced.
 NEW_ID_AFTER_REPLACE = "(new id after replace)"
 REF_PREFIX = "ref:"
 
 # Inputs whose change makes the provider replace the resource instead of updating it.
-# Source, unless the line says otherwise: ForceNew in the Terraform AWS provider schema
+# Source, unless the comment above an entry names another: ForceNew in the Terraform AWS provider schema
 # that pulumi-aws wraps (github.com/hashicorp/terraform-provider-aws, internal/service/...).
 REPLACE_KEYS: dict[str, frozenset[str]] = {
     # organizations/account.go: email, name, role_name and iam_user_access_to_billing are ForceNew;
@@ -57,9 +57,9 @@ REPLACE_KEYS: dict[str, frozenset[str]] = {
     ),
     # ssoadmin/permission_set.go: name and instance_arn are ForceNew.
     "aws:ssoadmin/permissionSet:PermissionSet": frozenset({"name", "instanceArn"}),
-    # NOTE: the next six entries follow the provider's documented behaviour but were not
-    # re-read in its source: managed policy attachments have no update, SNS topics and
-    # IAM roles are keyed by name, and topic policies and role policies by their parent.
+    # NOTE: the next six entries follow the provider's documented behaviour and were not
+    # re-read in its source. Managed policy attachments have no update. SNS topics and IAM
+    # roles are keyed by name, topic policies and role policies by their parent.
     "aws:ssoadmin/managedPolicyAttachment:ManagedPolicyAttachment": frozenset(
         {"instanceArn", "managedPolicyArn", "permissionSetArn"}
     ),
@@ -95,7 +95,7 @@ class InputChange:
 
 @dataclass
 class ResourceChange:
-    """What ``pulumi up`` would do to one resource."""
+    """The operation ``pulumi up`` would apply to one resource, with the inputs that change."""
 
     op: Operation
     type: str
@@ -181,18 +181,18 @@ def match_resources(base: Iterable[Registration], head: Iterable[Registration]) 
     by_urn = {item.urn: item for item in head_list}
     alias_cache: dict[str, list[str]] = {}
     matches: dict[str, str] = {}
-    taken: set[str] = set()
+    claimed: set[str] = set()
     for item in head_list:
         if item.urn in base_urns:
             matches[item.urn] = item.urn
-            taken.add(item.urn)
+            claimed.add(item.urn)
     for item in head_list:
         if item.urn in matches:
             continue
         for alias in alias_urns(item, by_urn, alias_cache):
-            if alias in base_urns and alias not in taken:
+            if alias in base_urns and alias not in claimed:
                 matches[item.urn] = alias
-                taken.add(alias)
+                claimed.add(alias)
                 break
     return matches
 
@@ -290,6 +290,7 @@ def _compare(
         change.protect = (old.protect, new.protect)
     if not new.custom:
         return change
+
     old_inputs = base_refs.normalise(old.inputs)
     new_inputs = head_refs.normalise(new.inputs)
     forcing = REPLACE_KEYS.get(new.type, frozenset())
@@ -303,6 +304,7 @@ def _compare(
             continue
         for path, old_value, new_value in _leaf_changes(key, before, after, replaced):
             change.changes.append(InputChange(path, old_value, new_value, key in forcing))
+
     if change.changes:
         change.op = "replace" if any(item.replaces for item in change.changes) else "update"
     if change.op == "replace" and old.protect:

@@ -177,15 +177,15 @@ def render_markdown(report: DiffReport, learner_names: Iterable[str]) -> str:
 
 
 def _markdown_resources(report: DiffReport) -> list[str]:
-    shown = [
+    listed = [
         change for change in report.resources.changes if change.op != "same" or change.renamed or change.protect
     ]
-    if not shown:
+    if not listed:
         return ["", "### Resource changes", "", "No resource changes."]
     lines = ["", "### Resource changes", "", "<details><summary>"]
-    lines.append(f"{len(shown)} resources ({counts_line(report)})</summary>")
+    lines.append(f"{len(listed)} resources ({counts_line(report)})</summary>")
     lines += ["", "```diff"]
-    for change in shown:
+    for change in listed:
         for index, line in enumerate(_text_resource(change)):
             # The diff fence colours "+" and "-" lines; updates and notes stay neutral.
             prefix = {"create": "+", "delete": "-", "replace": "!"}.get(change.op, " ") if index == 0 else " "

@@ -16,8 +16,8 @@ from vending.plan import POLICY_TYPE, LearnerRow, Plan
 # CloseAccount quota: max(250, 20% of member accounts) per rolling 30 days, at most 1,000.
 # Source: AWS Organizations API reference, CloseAccount
 # (docs.aws.amazon.com/organizations/latest/APIReference/API_CloseAccount.html).
-# NOTE: older copies of that page say "10% of member accounts, between 10 and 1000";
-# this follows the newer text, so check the page before relying on the exact number.
+# NOTE: older copies of that page give "10% of member accounts, between 10 and 1000".
+# This follows the newer text, so check the page before relying on the exact number.
 CLOSURE_QUOTA_FLOOR = 250
 CLOSURE_QUOTA_SHARE = 0.20
 CLOSURE_QUOTA_MAX = 1000
@@ -236,7 +236,12 @@ def compare_guardrails(base: Plan, head: Plan) -> list[GuardrailChange]:
         before, after = old.get(name), new.get(name)
         if before == after:
             continue
-        kind = "created" if before is None else "deleted" if after is None else "changed"
+        if before is None:
+            kind = "created"
+        elif after is None:
+            kind = "deleted"
+        else:
+            kind = "changed"
         changes.append(
             GuardrailChange(
                 name=name,

@@ -13,7 +13,7 @@ from vending.deployer_policy import PolicyScope, build_policy, grants_by_type
 from vending.plan import Plan
 
 # Actions missing from parliament's snapshot of the AWS action database, allowed on purpose.
-# None are needed today: parliament 1.6.4 knows every action the policy grants.
+# None are needed today: parliament 1.6.4 lists every action the policy grants.
 ALLOWED_UNKNOWN: frozenset[str] = frozenset()
 SCOPES = {
     "identity center": PolicyScope("sbx", "111111111111", "OrganizationAccountAccessRole", "identity_center"),
