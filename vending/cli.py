@@ -29,6 +29,8 @@ COMMAND_MODULES = (
     "unfreeze",
     "expiring",
     "welcome",
+    "diff",
+    "deployer_policy",
 )
 
 

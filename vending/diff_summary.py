@@ -1,0 +1,281 @@
+"""The learner-level summary of a roster change: who is added, moved, suspended, closed or removed.
+
+It also compares the guardrail policies (with their sizes before and after)
+and counts the account closures the change causes against the AWS closure
+quota.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from vending.diff import ResourceDiff, diff_plans
+from vending.plan import POLICY_TYPE, LearnerRow, Plan
+
+# CloseAccount quota: max(250, 20% of member accounts) per rolling 30 days, at most 1,000.
+# Source: AWS Organizations API reference, CloseAccount
+# (docs.aws.amazon.com/organizations/latest/APIReference/API_CloseAccount.html).
+# NOTE: older copies of that page give "10% of member accounts, between 10 and 1000".
+# This follows the newer text, so check the page before relying on the exact number.
+CLOSURE_QUOTA_FLOOR = 250
+CLOSURE_QUOTA_SHARE = 0.20
+CLOSURE_QUOTA_MAX = 1000
+
+
+def closure_quota(member_accounts: int) -> int:
+    """Return how many member accounts an organization of this size may close in 30 days."""
+    return min(CLOSURE_QUOTA_MAX, max(CLOSURE_QUOTA_FLOOR, int(member_accounts * CLOSURE_QUOTA_SHARE)))
+
+
+@dataclass(frozen=True)
+class LearnerChange:
+    """One learner whose sandbox changes; ``before`` and ``after`` describe the changed value."""
+
+    id: str
+    before: str = ""
+    after: str = ""
+    note: str = ""
+
+    def as_json(self) -> dict[str, str]:
+        return {"id": self.id, "before": self.before, "after": self.after, "note": self.note}
+
+
+@dataclass(frozen=True)
+class GuardrailChange:
+    """One guardrail policy created, changed or deleted, with its size in characters."""
+
+    name: str
+    change: str
+    size_before: int | None
+    size_after: int | None
+    targets: list[str]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "change": self.change,
+            "size_before": self.size_before,
+            "size_after": self.size_after,
+            "targets": self.targets,
+        }
+
+
+@dataclass
+class LearnerSummary:
+    """Learner-level changes, grouped as the pull-request comment lists them."""
+
+    added: list[LearnerChange] = field(default_factory=list)
+    removed: list[LearnerChange] = field(default_factory=list)
+    renamed: list[LearnerChange] = field(default_factory=list)
+    moved: list[LearnerChange] = field(default_factory=list)
+    suspended: list[LearnerChange] = field(default_factory=list)
+    expired: list[LearnerChange] = field(default_factory=list)
+    reactivated: list[LearnerChange] = field(default_factory=list)
+    closed: list[LearnerChange] = field(default_factory=list)
+    budget: list[LearnerChange] = field(default_factory=list)
+    access: list[LearnerChange] = field(default_factory=list)
+
+    GROUPS = (
+        "added",
+        "removed",
+        "renamed",
+        "moved",
+        "suspended",
+        "expired",
+        "reactivated",
+        "closed",
+        "budget",
+        "access",
+    )
+
+    def groups(self) -> list[tuple[str, list[LearnerChange]]]:
+        return [(name, getattr(self, name)) for name in self.GROUPS]
+
+    def is_empty(self) -> bool:
+        return not any(items for _, items in self.groups())
+
+    def as_json(self) -> dict[str, list[dict[str, str]]]:
+        return {name: [item.as_json() for item in items] for name, items in self.groups()}
+
+
+@dataclass(frozen=True)
+class Closures:
+    """Accounts this change closes, and the 30-day quota they count against."""
+
+    count: int
+    org_accounts: int | None
+
+    @property
+    def quota(self) -> int | None:
+        return None if self.org_accounts is None else closure_quota(self.org_accounts)
+
+    @property
+    def within_quota(self) -> bool | None:
+        return None if self.quota is None else self.count <= self.quota
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "count": self.count,
+            "org_accounts": self.org_accounts,
+            "quota": self.quota,
+            "within_quota": self.within_quota,
+        }
+
+
+@dataclass
+class DiffReport:
+    """Everything ``sandboxctl diff`` prints: resource changes, learner summary, guardrails, closures."""
+
+    base_label: str
+    head_label: str
+    resources: ResourceDiff
+    learners: LearnerSummary
+    guardrails: list[GuardrailChange]
+    closures: Closures
+    warnings: list[str]
+
+    @property
+    def failed(self) -> bool:
+        """True when the change replaces an Account, which closes a learner's account."""
+        return bool(self.resources.account_replacements)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "base": self.base_label,
+            "head": self.head_label,
+            "summary": self.resources.counts(),
+            "resources": [change.as_json() for change in self.resources.changes if change.op != "same"],
+            "renamed_resources": [
+                change.as_json() for change in self.resources.changes if change.op == "same" and change.renamed
+            ],
+            "learners": self.learners.as_json(),
+            "guardrails": [item.as_json() for item in self.guardrails],
+            "closures": self.closures.as_json(),
+            "account_replacements": len(self.resources.account_replacements),
+            "warnings": self.warnings,
+        }
+
+
+def build_report(
+    base: Plan, head: Plan, base_label: str, head_label: str, org_accounts: int | None = None
+) -> DiffReport:
+    """Diff two plans and summarise the result per learner and per guardrail policy."""
+    resources = diff_plans(base, head)
+    learners = summarise_learners(base, head)
+    closures = Closures(count=len(learners.removed), org_accounts=org_accounts)
+    report = DiffReport(
+        base_label=base_label,
+        head_label=head_label,
+        resources=resources,
+        learners=learners,
+        guardrails=compare_guardrails(base, head),
+        closures=closures,
+        warnings=[],
+    )
+    report.warnings = collect_warnings(report)
+    return report
+
+
+def summarise_learners(base: Plan, head: Plan) -> LearnerSummary:
+    summary = LearnerSummary()
+    base_rows = {row.id: row for row in base.learners}
+    base_roster = {learner.id: learner for learner in base.roster.learners}
+    matched: set[str] = set()
+    for row in head.learners:
+        learner = head.roster.learner(row.id)
+        old_id = next((key for key in (row.id, *reversed(learner.previous_ids)) if key in base_rows), None)
+        if old_id is None:
+            summary.added.append(LearnerChange(row.id, after=f"{row.team}, {row.status}"))
+            continue
+        matched.add(old_id)
+        _compare_learner(summary, base_rows[old_id], base_roster[old_id].status, row, learner.status)
+    for old_id, old_row in base_rows.items():
+        if old_id in matched:
+            continue
+        if old_row.protected:
+            note = "account is protected: pulumi preview fails; set status: closed first"
+        else:
+            note = "deleting the entry CLOSES the account (CloseAccount)"
+        summary.removed.append(LearnerChange(old_id, before=f"{old_row.team}, {old_row.status}", note=note))
+    return summary
+
+
+def _compare_learner(summary: LearnerSummary, old: LearnerRow, old_status: str, new: LearnerRow, status: str) -> None:
+    if old.id != new.id:
+        summary.renamed.append(LearnerChange(new.id, before=old.id, after=new.id))
+    if old.team != new.team:
+        summary.moved.append(LearnerChange(new.id, before=old.team, after=new.team))
+    if status == "closed" and old_status != "closed":
+        summary.closed.append(
+            LearnerChange(new.id, before=old.status, after="closed", note="unprotected; removing the entry closes it")
+        )
+    elif status == "suspended" and old_status != "suspended":
+        summary.suspended.append(LearnerChange(new.id, before=old.status, after="suspended"))
+    elif new.status == "suspended" and status == "active" and old.status == "active":
+        summary.expired.append(LearnerChange(new.id, before="active", after="suspended", note=new.status_reason))
+    elif new.status == "active" and old.status != "active":
+        summary.reactivated.append(LearnerChange(new.id, before=old.status, after="active"))
+    if old.budget_usd != new.budget_usd:
+        summary.budget.append(LearnerChange(new.id, before=f"{old.budget_usd:g} USD", after=f"{new.budget_usd:g} USD"))
+    if sorted(old.access) != sorted(new.access):
+        before = ", ".join(sorted(old.access)) or "none"
+        after = ", ".join(sorted(new.access)) or "none"
+        summary.access.append(LearnerChange(new.id, before=before, after=after))
+
+
+def compare_guardrails(base: Plan, head: Plan) -> list[GuardrailChange]:
+    """Compare the SCPs of both plans by policy name, with their sizes in characters."""
+    old = {item.inputs.get("name", item.name): item.inputs.get("content", "") for item in base.run.of_type(POLICY_TYPE)}
+    new = {item.inputs.get("name", item.name): item.inputs.get("content", "") for item in head.run.of_type(POLICY_TYPE)}
+    targets = {row.name: row.targets for row in head.policies} | {
+        row.name: row.targets for row in base.policies if row.name not in new
+    }
+    changes = []
+    for name in sorted(set(old) | set(new)):
+        before, after = old.get(name), new.get(name)
+        if before == after:
+            continue
+        if before is None:
+            kind = "created"
+        elif after is None:
+            kind = "deleted"
+        else:
+            kind = "changed"
+        changes.append(
+            GuardrailChange(
+                name=name,
+                change=kind,
+                size_before=None if before is None else len(before),
+                size_after=None if after is None else len(after),
+                targets=targets.get(name, []),
+            )
+        )
+    return changes
+
+
+def collect_warnings(report: DiffReport) -> list[str]:
+    """List what a reviewer must not miss: replaced accounts, protected deletes, closures over quota."""
+    warnings = []
+    for change in report.resources.account_replacements:
+        warnings.append(f"Account {change.name} would be REPLACED: the AWS account is closed and a new one created")
+    for change in report.resources.of_op("replace"):
+        if change.type != "aws:organizations/account:Account":
+            warnings.append(f"{change.type} {change.name} would be replaced")
+    for change in report.resources.of_op("delete"):
+        warnings.extend(f"{change.type} {change.name}: {text}" for text in change.warnings)
+    closures = report.closures
+    if closures.count and closures.quota is None:
+        warnings.append(
+            f"{closures.count} account closure(s): AWS allows max(250, 20% of member accounts), at most 1,000, "
+            "per rolling 30 days; pass --org-accounts N to check this change against it"
+        )
+    elif closures.count and closures.within_quota is False:
+        warnings.append(
+            f"{closures.count} account closures exceed the 30-day quota of {closures.quota} "
+            f"for {closures.org_accounts} member accounts: CloseAccount would fail part way"
+        )
+    return warnings
+
+
+__all__ = ["DiffReport", "build_report", "closure_quota", "diff_plans"]
