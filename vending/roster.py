@@ -56,9 +56,7 @@ class LearnerEntry(Overrides):
     email: str = Field(description="Contact address, and the Identity Center user name unless 'user' is set.")
     user: str | None = Field(default=None, min_length=1, max_length=128, description="Identity Center user name.")
     status: Status = "active"
-    account_name: str | None = Field(
-        default=None, description="Account name; defaults to <prefix>-<oldest learner id>, like the account email."
-    )
+    account_name: str | None = Field(default=None, description="Account name; defaults to <prefix>-<learner id>.")
     previous_ids: list[str] = Field(
         default_factory=list,
         description="Former ids, oldest first, so a rename is not a replace; the oldest still names the account email.",
@@ -510,10 +508,7 @@ def _resolve_learner(
         account_email = _fill_template(template, origin, team.id)
         if template:
             _check_email(account_email, (*loc, "account_email") if entry.account_email else (*loc, "id"), report)
-        # The account name follows the origin id too: the provider replaces an
-        # Account whose name changes (name is ForceNew in the Terraform AWS
-        # provider schema that pulumi-aws wraps, internal/service/organizations/account.go).
-        account_name = entry.account_name or f"{settings.prefix}-{origin}"
+        account_name = entry.account_name or f"{settings.prefix}-{entry.id}"
         if not ACCOUNT_NAME_PATTERN.match(account_name):
             report(
                 (*loc, "account_name") if entry.account_name else (*loc, "id"),

@@ -186,14 +186,14 @@ def test_defaults_inherited_team_then_learner(
     assert ann.account_name == "sbx-ann"
 
 
-def test_renamed_learner_keeps_account_names(
+def test_renamed_learner_keeps_account_email(
     write_roster: Callable[[str], Path], example_settings: StackSettings
 ) -> None:
     text = VALID.replace("id: bob", "id: robert\n        previous_ids: [bob]")
     roster = load_roster(write_roster(text), example_settings)
     robert = roster.learner("robert")
     assert robert.account_email == "aws-sandbox+bob@example.com"
-    assert robert.account_name == "sbx-bob"
+    assert robert.account_name == "sbx-robert"
 
 
 def test_too_many_budget_subscribers(write_roster: Callable[[str], Path], example_settings: StackSettings) -> None:
