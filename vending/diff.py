@@ -42,9 +42,11 @@ REF_PREFIX = "ref:"
 # Source, unless the comment above an entry names another: ForceNew in the Terraform AWS provider schema
 # that pulumi-aws wraps (github.com/hashicorp/terraform-provider-aws, internal/service/...).
 REPLACE_KEYS: dict[str, frozenset[str]] = {
-    # organizations/account.go: email, name, role_name and iam_user_access_to_billing are ForceNew;
-    # create_govcloud is not (it is only read at create time), and parent_id updates with MoveAccount.
-    names.ACCOUNT_TYPE: frozenset({"email", "name", "roleName", "iamUserAccessToBilling"}),
+    # organizations/account.go: email, role_name and iam_user_access_to_billing are ForceNew; create_govcloud
+    # is not (it is only read at create time), and parent_id updates with MoveAccount. The account name
+    # updates in place with account:PutAccountName since terraform-provider-aws pull request 42350 (2025);
+    # pulumi/pulumi-aws issue 6242 confirms a rename is an update in pulumi-aws 7.
+    names.ACCOUNT_TYPE: frozenset({"email", "roleName", "iamUserAccessToBilling"}),
     # organizations/organizational_unit.go: parent_id is ForceNew; name updates in place.
     OU_TYPE: frozenset({"parentId"}),
     # organizations/policy.go: type is ForceNew; name, description and content update in place.
