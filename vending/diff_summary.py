@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from vending.diff import ResourceDiff, diff_plans
+from vending.errors import LifecycleError
+from vending.lifecycle import check_mass_change, renames
 from vending.plan import POLICY_TYPE, LearnerRow, Plan
 
 # CloseAccount quota: max(250, 20% of member accounts) per rolling 30 days, at most 1,000.
@@ -134,11 +136,13 @@ class DiffReport:
     guardrails: list[GuardrailChange]
     closures: Closures
     warnings: list[str]
+    # The mass-change guard's message when the change suspends or closes too many learners at once.
+    mass_change: str | None = None
 
     @property
     def failed(self) -> bool:
-        """True when the change replaces an Account, which closes a learner's account."""
-        return bool(self.resources.account_replacements)
+        """True when the change replaces an Account or trips the mass suspension and closure guard."""
+        return bool(self.resources.account_replacements) or self.mass_change is not None
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -153,6 +157,7 @@ class DiffReport:
             "guardrails": [item.as_json() for item in self.guardrails],
             "closures": self.closures.as_json(),
             "account_replacements": len(self.resources.account_replacements),
+            "mass_change": self.mass_change,
             "warnings": self.warnings,
         }
 
@@ -173,8 +178,20 @@ def build_report(
         closures=closures,
         warnings=[],
     )
+    report.mass_change = mass_change_error(base, head)
     report.warnings = collect_warnings(report)
     return report
+
+
+def mass_change_error(base: Plan, head: Plan) -> str | None:
+    """Return the guard's message when ``head`` suspends, closes or removes too many of ``base``'s learners."""
+    before = {row.id: row.status for row in base.learners}
+    after = {row.id: row.status for row in head.learners}
+    try:
+        check_mass_change(before, after, head.settings, renames(head.roster))
+    except LifecycleError as error:
+        return str(error)
+    return None
 
 
 def summarise_learners(base: Plan, head: Plan) -> LearnerSummary:
@@ -257,6 +274,8 @@ def compare_guardrails(base: Plan, head: Plan) -> list[GuardrailChange]:
 def collect_warnings(report: DiffReport) -> list[str]:
     """List what a reviewer must not miss: replaced accounts, protected deletes, closures over quota."""
     warnings = []
+    if report.mass_change:
+        warnings.append(report.mass_change)
     for change in report.resources.account_replacements:
         warnings.append(f"Account {change.name} would be REPLACED: the AWS account is closed and a new one created")
     for change in report.resources.of_op("replace"):

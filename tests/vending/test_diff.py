@@ -119,6 +119,19 @@ CASES = [
         settings={"allowedRegions": ["us-east-1", "us-west-2", "eu-west-1", "eu-central-1"]},
         ops={"create": 0, "replace": 0, "delete": 0},
     ),
+    # A wrong expiry year suspends a whole team: 3 of 12 learners, over the 20% guard.
+    Case(
+        "mass expiry",
+        lambda text: text.replace("expires: 2027-03-31", "expires: 2026-03-31"),
+        learners={"expired": ["jdoe", "asmith", "mgarcia"], "access": ["jdoe", "asmith", "mgarcia"]},
+        failed=True,
+    ),
+    Case(
+        "mass expiry allowed",
+        lambda text: text.replace("expires: 2027-03-31", "expires: 2026-03-31"),
+        settings={"allowMassChange": True},
+        learners={"expired": ["jdoe", "asmith", "mgarcia"], "access": ["jdoe", "asmith", "mgarcia"]},
+    ),
     Case(
         "email change",
         lambda text: text.replace("- id: jdoe\n", "- id: jdoe\n        account_email: jd+aws@example.com\n"),
@@ -163,8 +176,15 @@ def test_resource_counts(case: Case, reports: dict[str, DiffReport]) -> None:
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
-def test_failed_only_on_account_replace(case: Case, reports: dict[str, DiffReport]) -> None:
+def test_failed_on_replace_or_mass_change(case: Case, reports: dict[str, DiffReport]) -> None:
     assert reports[case.name].failed is case.failed
+
+
+def test_mass_change_message(reports: dict[str, DiffReport]) -> None:
+    message = reports["mass expiry"].mass_change or ""
+    assert "3 of 12 learners" in message
+    assert "allowMassChange" in message
+    assert reports["mass expiry allowed"].mass_change is None
 
 
 def test_add_creates_only_new_learner(reports: dict[str, DiffReport]) -> None:
@@ -202,7 +222,8 @@ def test_rename_is_alias_not_replace(reports: dict[str, DiffReport]) -> None:
     renamed = [change for change in reports["rename"].resources.changes if change.renamed]
     assert {change.old_name for change in renamed} >= {"jdoe", "jdoe-account", "jdoe-budget", "jdoe-learner-access"}
     account = next(change for change in renamed if change.type == names.ACCOUNT_TYPE)
-    assert [change.path for change in account.changes] == ["tags.Learner"]
+    assert [change.path for change in account.changes] == ["name", "tags.Learner"]
+    assert account.op == "update"
 
 
 def test_guardrail_change_reports_sizes(reports: dict[str, DiffReport]) -> None:
