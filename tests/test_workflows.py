@@ -114,7 +114,17 @@ def test_diff_step_command() -> None:
     scripts = "\n".join(step.get("run", "") for step in job["steps"])
     assert "make test" in scripts
     assert ".venv/bin/sandboxctl validate" in scripts
-    assert '.venv/bin/sandboxctl diff --base "origin/${BASE_REF}" --format markdown > diff.md' in scripts
+    command = '.venv/bin/sandboxctl diff --base "origin/${BASE_REF}" --stack-config "$STACK_CONFIG"'
+    assert f"{command} --format markdown > diff.md" in scripts
+
+
+def test_deploy_runs_guard_before_up() -> None:
+    steps = load("deploy.yml")["jobs"]["deploy"]["steps"]
+    runs = [step.get("run", "") for step in steps]
+    uses = [step.get("uses", "") for step in steps]
+    guard = next(index for index, run in enumerate(runs) if "sandboxctl diff --base HEAD^1" in run)
+    up = next(index for index, action in enumerate(uses) if action.startswith("pulumi/actions@"))
+    assert guard < up
 
 
 def test_sticky_comment_posts_diff() -> None:
