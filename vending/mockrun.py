@@ -11,11 +11,12 @@ one user per roster user name, unless a test removes some.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import runpy
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -223,22 +224,53 @@ def _plain(value: Any) -> Any:
 
 @dataclass
 class ProgramRun:
-    """What one run of the program registered and exported."""
+    """What one run of the program registered and exported.
+
+    The lookups use indexes built on first use, so summarising a plan of n
+    learners takes O(n) rather than one scan of every registration per learner.
+    Build a new ``ProgramRun`` rather than appending to ``registrations``.
+    """
 
     registrations: list[Registration]
     outputs: dict[str, Any]
 
+    @functools.cached_property
+    def _by_type(self) -> dict[str, list[Registration]]:
+        return _group(self.registrations, lambda item: item.type)
+
+    @functools.cached_property
+    def _by_name(self) -> dict[str, list[Registration]]:
+        return _group(self.registrations, lambda item: item.name)
+
+    @functools.cached_property
+    def _by_parent(self) -> dict[str, list[Registration]]:
+        return _group(self.registrations, lambda item: item.parent)
+
+    @functools.cached_property
+    def _by_urn(self) -> dict[str, Registration]:
+        return {item.urn: item for item in self.registrations}
+
     def of_type(self, token: str) -> list[Registration]:
-        return [item for item in self.registrations if item.type == token]
+        return list(self._by_type.get(token, ()))
 
     def by_name(self, name: str, token: str | None = None) -> Registration:
-        matches = [item for item in self.registrations if item.name == name and (token is None or item.type == token)]
+        matches = [item for item in self._by_name.get(name, ()) if token is None or item.type == token]
         if len(matches) != 1:
             raise KeyError(f"{len(matches)} resources named {name!r}")
         return matches[0]
 
+    def by_urn(self, urn: str) -> Registration:
+        return self._by_urn[urn]
+
     def children_of(self, parent: Registration) -> list[Registration]:
-        return [item for item in self.registrations if item.parent == parent.urn]
+        return list(self._by_parent.get(parent.urn, ()))
+
+
+def _group(items: Iterable[Registration], key: Callable[[Registration], str]) -> dict[str, list[Registration]]:
+    grouped: dict[str, list[Registration]] = {}
+    for item in items:
+        grouped.setdefault(key(item), []).append(item)
+    return grouped
 
 
 def config_for_engine(raw: Mapping[str, Any]) -> dict[str, str]:
