@@ -21,6 +21,7 @@ from components.spend import SpendControls, SpendControlsArgs
 from vending import names
 from vending.errors import VendingError
 from vending.guardrails import plan_guardrails
+from vending.lanes import NewAccount, plan_lanes, predecessors
 from vending.lookups import IdentityDirectory, missing_users
 from vending.roster import Learner, Roster, load_roster
 from vending.settings import PROJECT, StackSettings, config_key, parse_config_value, settings_from_values
@@ -132,6 +133,8 @@ def main() -> None:
     )
 
     learner_outputs: dict[str, pulumi.Output[dict[str, object]]] = {}
+    create_after = creation_lanes(settings, roster, organization)
+    accounts: dict[str, aws.organizations.Account] = {}
     for learner in roster.learners:
         status = learner.effective_status(today.date())
         team = roster.team(learner.team_id)
@@ -169,8 +172,10 @@ def main() -> None:
                 subscriber_emails=subscribers(learner, team.instructors, settings.ops_emails),
                 instance_arn=directory.instance_arn if directory else None,
                 assignments=assignments,
+                create_after=[accounts[previous]] if (previous := create_after.get(learner.id)) else [],
             ),
         )
+        accounts[learner.id] = sandbox.account
         learner_outputs[learner.id] = sandbox.account.id.apply(
             functools.partial(learner_summary, learner, status, today.date(), settings.access_mode)
         )
@@ -179,6 +184,25 @@ def main() -> None:
     pulumi.export("sandboxes_ou_id", structure.sandboxes.id)
     pulumi.export("suspended_ou_id", structure.suspended.id)
     pulumi.export("spend_topic_arn", spend.topic.arn)
+
+
+def creation_lanes(
+    settings: StackSettings, roster: Roster, organization: aws.organizations.GetOrganizationResult
+) -> dict[str, str | None]:
+    """Chain the accounts this update creates; return each new learner's predecessor in its chain.
+
+    An account already exists when the organization has an account with its
+    email (AWS compares emails case-insensitively). Reading the organization
+    rather than the stack state also sees accounts created outside this stack,
+    and needs no earlier deployment: on a stack's first run every account is new.
+    """
+    existing = {account.email.lower() for account in organization.accounts or []}
+    new_accounts = [
+        NewAccount(learner.id, learner.team_id)
+        for learner in roster.learners
+        if learner.account_email.lower() not in existing
+    ]
+    return predecessors(plan_lanes(new_accounts, settings.max_concurrent_creations))
 
 
 def learner_summary(learner: Learner, status: str, today: date, access_mode: str, account_id: str) -> dict[str, object]:

@@ -89,6 +89,8 @@ class OfflineMocks(pulumi_mocks.Mocks):
     user_names: Iterable[str] = ()
     missing_users: frozenset[str] = frozenset()
     identity_center: bool = True
+    # Account emails the organization already has; their accounts are not new.
+    existing_accounts: Iterable[str] = ()
     users: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -137,6 +139,17 @@ class OfflineMocks(pulumi_mocks.Mocks):
                 "arn": f"arn:aws:organizations::{MANAGEMENT_ACCOUNT_ID}:organization/{ORGANIZATION_ID}",
                 "masterAccountId": MANAGEMENT_ACCOUNT_ID,
                 "featureSet": "ALL",
+                "accounts": [
+                    {
+                        "id": fake_account_id(email),
+                        "email": email,
+                        "name": email.partition("@")[0],
+                        "status": "ACTIVE",
+                        "arn": f"arn:aws:organizations::{MANAGEMENT_ACCOUNT_ID}:account/{ORGANIZATION_ID}/"
+                        f"{fake_account_id(email)}",
+                    }
+                    for email in sorted(self.existing_accounts)
+                ],
                 "roots": [
                     {
                         "id": ROOT_ID,
