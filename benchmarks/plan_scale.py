@@ -138,7 +138,7 @@ def _replay_spec(registrations: list[Any]) -> list[dict[str, Any]]:
             "dependencies": item.dependencies,
         }
         for item in registrations
-        if item.custom
+        if item.custom and not item.read
     ]
 
 

@@ -35,6 +35,8 @@ ORGANIZATION_ID = "o-exampleorg1"
 ROOT_ID = "r-exmp"
 SSO_INSTANCE_ARN = "arn:aws:sso:::instance/ssoins-1111111111111111"
 IDENTITY_STORE_ID = "d-1111111111"
+# The organization name self-managed backends give every stack.
+PULUMI_ORGANIZATION = "organization"
 # The text Pulumi substitutes when an Output is formatted as a string.
 OUTPUT_STR_MARKER = "Calling __str__ on an Output[T] is not supported"
 
@@ -65,6 +67,8 @@ class Registration:
     dependencies: list[str]
     delete_timeout: str
     delete_before_replace: bool
+    # True for a ReadResource request (a StackReference or a .get), which manages nothing.
+    read: bool = False
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -91,6 +95,8 @@ class OfflineMocks(pulumi_mocks.Mocks):
     identity_center: bool = True
     # Account emails the organization already has; their accounts are not new.
     existing_accounts: Iterable[str] = ()
+    # Outputs of other stacks by qualified name, returned for pulumi.StackReference reads.
+    stack_outputs: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     users: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -124,6 +130,9 @@ class OfflineMocks(pulumi_mocks.Mocks):
         elif token == "aws:iam/role:Role":
             resource_id = str(args.inputs.get("name", args.name))
             state["arn"] = f"arn:aws:iam::{MANAGEMENT_ACCOUNT_ID}:role/{resource_id}"
+        elif token == "pulumi:pulumi:StackReference":
+            resource_id = str(args.inputs["name"])
+            state.update(outputs=dict(self.stack_outputs.get(resource_id, {})), secretOutputNames=[])
         elif token == "aws:ssoadmin/permissionSet:PermissionSet":
             resource_id = f"ps-{_digest('ps', args.name, length=16)}"
             state["arn"] = f"arn:aws:sso:::permissionSet/ssoins-1111111111111111/{resource_id}"
@@ -207,6 +216,30 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                 dependencies=sorted(request.dependencies),
                 delete_timeout=request.customTimeouts.delete,
                 delete_before_replace=bool(request.deleteBeforeReplace),
+            )
+        )
+        return response
+
+    def ReadResource(self, request: Any) -> Any:
+        response = super().ReadResource(request)
+        registered = self.resources.get(response.urn)
+        self.registrations.append(
+            Registration(
+                type=request.type,
+                name=request.name,
+                urn=response.urn,
+                id=request.id,
+                parent=request.parent,
+                custom=True,
+                inputs=_plain(rpc.deserialize_properties(request.properties)),
+                outputs=_plain(registered.state) if registered else {},
+                protect=False,
+                ignore_changes=[],
+                aliases=[],
+                dependencies=sorted(request.dependencies),
+                delete_timeout="",
+                delete_before_replace=False,
+                read=True,
             )
         )
         return response
@@ -313,7 +346,11 @@ def run_program(
     pulumi.runtime.set_all_config(config_for_engine(config))
     runtime_settings.SETTINGS.rpc_manager.clear()
     runtime_settings.SETTINGS.outputs.clear()
-    pulumi.runtime.set_mocks(mocks, project=names.PROJECT, stack=stack, preview=preview, monitor=monitor)
+    # set_mocks keeps an existing root Stack, whose outputs would carry over from the previous run.
+    runtime_settings.ROOT.set(None)
+    pulumi.runtime.set_mocks(
+        mocks, project=names.PROJECT, stack=stack, preview=preview, monitor=monitor, organization=PULUMI_ORGANIZATION
+    )
     root = pulumi.runtime.get_root_resource()
     main_file = program_dir / "__main__.py"
     added_path = str(program_dir) not in sys.path
