@@ -157,7 +157,7 @@ def test_team_stack_assignments(org_run: ProgramRun, team_run: ProgramRun) -> No
 
 
 def test_team_stack_without_org_outputs(tmp_path_factory: pytest.TempPathFactory) -> None:
-    with pytest.raises(pulumi.RunError, match="has no output 'sandboxes_ou_id'"):
+    with pytest.raises(pulumi.RunError, match="has no output"):
         _run_kind(tmp_path_factory, {}, stackKind="team", orgStack="org", teams=[TEAM])
 
 
