@@ -11,6 +11,12 @@ chain creates one account at a time.
 Only accounts that do not exist yet are chained. Existing accounts get no
 dependency from here, so adding learners never changes an existing account's
 declaration.
+
+NOTE: the readable excerpt of the quotas page did not show the row with the
+five-creation limit, so the default of maxConcurrentCreations rests on the
+design's table. Once created, an account drops out of its chain on the next
+run, which changes only its dependencies; Pulumi diffs inputs, so this should
+show as no change, but it has not been checked against a real engine.
 """
 
 from __future__ import annotations
