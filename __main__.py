@@ -17,12 +17,26 @@ from components.access import IdentityCenterAccess, IdentityCenterAccessArgs, Sa
 from components.guardrails import Guardrails, GuardrailsArgs
 from components.learner import LearnerSandbox, LearnerSandboxArgs, SpendPolicy
 from components.organization import OrganizationStructure, OrganizationStructureArgs
+from components.sharding import (
+    OUTPUT_ACTION_ROLE,
+    OUTPUT_FREEZE_POLICY,
+    OUTPUT_INSTRUCTOR_PERMISSION_SET,
+    OUTPUT_LEARNER_PERMISSION_SET,
+    OUTPUT_SANDBOXES_OU,
+    OUTPUT_SUSPENDED_OU,
+    OUTPUT_TOPIC,
+    OrgStackOutputs,
+    SharedResources,
+    TeamUnits,
+    TeamUnitsArgs,
+)
 from components.spend import SpendControls, SpendControlsArgs
 from components.team import TeamSandbox, TeamSandboxArgs, member_emails
 from vending import names
 from vending.access import missing_principals, permissions_boundary, shared_account_status, sign_in_url
 from vending.errors import VendingError
-from vending.guardrails import plan_guardrails
+from vending.guardrails import GuardrailPlan, plan_guardrails
+from vending.lanes import NewAccount, plan_lanes, predecessors
 from vending.lookups import IdentityDirectory, missing_groups, missing_users, teams_in_use
 from vending.roster import Learner, Roster, Team, load_roster
 from vending.settings import PROJECT, StackSettings, config_key, parse_config_value, settings_from_values
@@ -109,18 +123,92 @@ def lookup_directory(settings: StackSettings, roster: Roster, today: datetime) -
 def main() -> None:
     settings, roster = load_inputs()
     today = datetime.combine(settings.today, datetime.min.time(), UTC) if settings.today else datetime.now(UTC)
-    try:
-        guardrail_plan = plan_guardrails(settings, roster.teams)
-    except VendingError as error:
-        raise pulumi.RunError(str(error)) from None
+    guardrail_plan = plan_stack_guardrails(settings, roster)
 
     check_identity_principals(settings, roster, today)
     organization = aws.organizations.get_organization()
     directory = lookup_directory(settings, roster, today)
 
+    if settings.stack_kind == "team":
+        shared = reference_org_stack(settings, guardrail_plan, roster)
+    else:
+        shared = declare_shared(settings, roster, organization, directory, guardrail_plan)
+        shared.export()
+        if settings.stack_kind == "org":
+            return
+    spend_policy = SpendPolicy(
+        thresholds=settings.budget_thresholds,
+        hard_stop_percent=settings.hard_stop_percent,
+        alarm_percent=settings.alarm_percent,
+        topic_arn=shared.topic_arn,
+        freeze_policy_id=shared.freeze_policy_id,
+        action_role_arn=shared.action_role_arn,
+    )
+
+    access_builder = SandboxAccessBuilder(
+        settings, today.date(), directory, shared.learner_permission_set_arn, shared.instructor_permission_set_arn
+    )
+    create_after = creation_lanes(settings, roster, organization)
+    accounts: dict[str, aws.organizations.Account] = {}
+    learner_outputs: dict[str, pulumi.Output[dict[str, object]]] = {}
+    for learner in roster.learners:
+        team = roster.team(learner.team_id)
+        if team.shared_account:
+            continue
+        status = learner.effective_status(today.date())
+        parent_ou = shared.team_ou_ids[learner.team_id] if status == "active" else shared.suspended_ou_id
+        # Lanes follow roster order, so a learner's predecessor is already declared.
+        previous = create_after.get(learner.id)
+        sandbox = LearnerSandbox(
+            names.learner_component(learner.id),
+            LearnerSandboxArgs(
+                learner=learner,
+                status=status,
+                prefix=settings.prefix,
+                parent_ou_id=parent_ou,
+                account_role_name=settings.account_role_name,
+                iam_user_access_to_billing=settings.iam_user_access_to_billing,
+                closure_timeout=settings.account_closure_timeout,
+                spend=spend_policy,
+                subscriber_emails=subscribers([learner.email], team.instructors, settings.ops_emails),
+                instance_arn=directory.instance_arn if directory else None,
+                assignments=access_builder.assignments(team, [learner], "learner-access"),
+                admin_role=access_builder.admin_role([learner]),
+                create_after=[accounts[previous]] if previous else [],
+            ),
+        )
+        accounts[learner.id] = sandbox.account
+        learner_outputs[learner.id] = sandbox.account.id.apply(
+            functools.partial(learner_summary, learner, status, today.date(), settings, None, learner.budget_usd)
+        )
+
+    for team in roster.teams:
+        if team.shared_account:
+            learner_outputs.update(
+                declare_team_sandbox(
+                    team, roster, settings, today.date(), shared, spend_policy, access_builder, directory
+                )
+            )
+
+    pulumi.export("learners", learner_outputs)
+
+
+def declare_shared(
+    settings: StackSettings,
+    roster: Roster,
+    organization: aws.organizations.GetOrganizationResult,
+    directory: IdentityDirectory | None,
+    guardrail_plan: GuardrailPlan,
+) -> SharedResources:
+    """Declare the OUs, guardrails, spend controls and permission sets of an ``all`` or ``org`` stack."""
     structure = OrganizationStructure(
         "org",
-        OrganizationStructureArgs(prefix=settings.prefix, root_id=organization.roots[0].id, teams=roster.teams),
+        OrganizationStructureArgs(
+            prefix=settings.prefix,
+            root_id=organization.roots[0].id,
+            # An org stack leaves every team OU to the team stack that manages the team.
+            teams=roster.teams if settings.stack_kind == "all" else [],
+        ),
     )
     guardrails = Guardrails(
         "guardrails",
@@ -154,55 +242,85 @@ def main() -> None:
                 learner_deny_policy=settings.learner_deny_policy,
             ),
         )
-    access_builder = SandboxAccessBuilder(settings, today.date(), directory, access)
-    spend_policy = SpendPolicy(
-        thresholds=settings.budget_thresholds,
-        hard_stop_percent=settings.hard_stop_percent,
-        alarm_percent=settings.alarm_percent,
+    return SharedResources(
+        sandboxes_ou_id=structure.sandboxes.id,
+        suspended_ou_id=structure.suspended.id,
+        team_ou_ids={team_id: ou.id for team_id, ou in structure.team_ous.items()},
         topic_arn=spend.topic.arn,
-        freeze_policy_id=guardrails.spend_freeze.id,
         action_role_arn=spend.action_role.arn,
+        freeze_policy_id=guardrails.spend_freeze.id,
+        policy_ids=guardrails.policy_ids,
+        learner_permission_set_arn=access.learner_permission_set.arn if access else None,
+        instructor_permission_set_arn=access.instructor_permission_set.arn if access else None,
     )
 
-    learner_outputs: dict[str, pulumi.Output[dict[str, object]]] = {}
-    for learner in roster.learners:
-        team = roster.team(learner.team_id)
-        if team.shared_account:
-            continue
-        status = learner.effective_status(today.date())
-        parent_ou = structure.team_ous[learner.team_id].id if status == "active" else structure.suspended.id
-        sandbox = LearnerSandbox(
-            names.learner_component(learner.id),
-            LearnerSandboxArgs(
-                learner=learner,
-                status=status,
-                prefix=settings.prefix,
-                parent_ou_id=parent_ou,
-                account_role_name=settings.account_role_name,
-                iam_user_access_to_billing=settings.iam_user_access_to_billing,
-                closure_timeout=settings.account_closure_timeout,
-                spend=spend_policy,
-                subscriber_emails=subscribers([learner.email], team.instructors, settings.ops_emails),
-                instance_arn=directory.instance_arn if directory else None,
-                assignments=access_builder.assignments(team, [learner], "learner-access"),
-                admin_role=access_builder.admin_role([learner]),
-            ),
-        )
-        learner_outputs[learner.id] = sandbox.account.id.apply(
-            functools.partial(learner_summary, learner, status, today.date(), settings, None, learner.budget_usd)
-        )
 
-    for team in roster.teams:
-        if team.shared_account:
-            learner_outputs.update(
-                declare_team_sandbox(team, roster, settings, today.date(), structure, spend_policy, access_builder,
-                                     directory)
-            )
+def reference_org_stack(settings: StackSettings, guardrail_plan: GuardrailPlan, roster: Roster) -> SharedResources:
+    """Read the org stack's shared resources and declare this team stack's team OUs and their guardrails."""
+    assert settings.org_stack is not None  # StackSettings requires orgStack for team stacks.
+    org = OrgStackOutputs(settings.org_stack)
+    sandboxes_ou_id = org.require(OUTPUT_SANDBOXES_OU)
+    units = TeamUnits(
+        "teams",
+        TeamUnitsArgs(
+            prefix=settings.prefix,
+            sandboxes_ou_id=sandboxes_ou_id,
+            teams=roster.teams,
+            team_policies={
+                team.id: [(policy.key, org.policy_id(policy.key)) for policy in guardrail_plan.teams.get(team.id, ())]
+                for team in roster.teams
+            },
+        ),
+    )
+    identity_center = settings.access_mode == "identity_center"
+    return SharedResources(
+        sandboxes_ou_id=sandboxes_ou_id,
+        suspended_ou_id=org.require(OUTPUT_SUSPENDED_OU),
+        team_ou_ids={team_id: ou.id for team_id, ou in units.team_ous.items()},
+        topic_arn=org.require(OUTPUT_TOPIC),
+        action_role_arn=org.require(OUTPUT_ACTION_ROLE),
+        freeze_policy_id=org.require(OUTPUT_FREEZE_POLICY),
+        policy_ids={},
+        learner_permission_set_arn=org.require(OUTPUT_LEARNER_PERMISSION_SET) if identity_center else None,
+        instructor_permission_set_arn=org.require(OUTPUT_INSTRUCTOR_PERMISSION_SET) if identity_center else None,
+    )
 
-    pulumi.export("learners", learner_outputs)
-    pulumi.export("sandboxes_ou_id", structure.sandboxes.id)
-    pulumi.export("suspended_ou_id", structure.suspended.id)
-    pulumi.export("spend_topic_arn", spend.topic.arn)
+
+def plan_stack_guardrails(settings: StackSettings, roster: Roster) -> GuardrailPlan:
+    """Compile the guardrails over every team of the roster, also in a team stack.
+
+    Which guardrails the sandboxes OU keeps depends on what any team relaxes,
+    so a team stack plans over the whole roster, as its org stack does, and
+    finds the same policies there.
+    """
+    teams = roster.teams
+    try:
+        if settings.stack_kind == "team":
+            everyone = settings.model_copy(update={"teams": None})
+            teams = load_roster(PROGRAM_DIR / settings.roster_path, everyone, display_name=settings.roster_path).teams
+        return plan_guardrails(settings, teams)
+    except VendingError as error:
+        raise pulumi.RunError(str(error)) from None
+
+
+def creation_lanes(
+    settings: StackSettings, roster: Roster, organization: aws.organizations.GetOrganizationResult
+) -> dict[str, str | None]:
+    """Chain the accounts this update creates; return each new learner's predecessor in its chain.
+
+    An account already exists when the organization has an account with its
+    email (AWS compares emails case-insensitively). Reading the organization
+    rather than the stack state also sees accounts created outside this stack,
+    and needs no earlier deployment: on a stack's first run every account is new.
+    """
+    existing = {account.email.lower() for account in organization.accounts or []}
+    new_accounts = [
+        NewAccount(learner.id, learner.team_id)
+        for learner in roster.learners
+        # A shared team account is one creation for the whole team; it is left out of the lanes.
+        if not roster.team(learner.team_id).shared_account and learner.account_email.lower() not in existing
+    ]
+    return predecessors(plan_lanes(new_accounts, settings.max_concurrent_creations))
 
 
 def declare_team_sandbox(
@@ -210,7 +328,7 @@ def declare_team_sandbox(
     roster: Roster,
     settings: StackSettings,
     today: date,
-    structure: OrganizationStructure,
+    shared: SharedResources,
     spend_policy: SpendPolicy,
     access_builder: SandboxAccessBuilder,
     directory: IdentityDirectory | None,
@@ -233,7 +351,7 @@ def declare_team_sandbox(
             account_email=first.account_email,
             status=status,
             prefix=settings.prefix,
-            parent_ou_id=structure.team_ous[team.id].id if status == "active" else structure.suspended.id,
+            parent_ou_id=shared.team_ou_ids[team.id] if status == "active" else shared.suspended_ou_id,
             account_role_name=settings.account_role_name,
             iam_user_access_to_billing=settings.iam_user_access_to_billing,
             closure_timeout=settings.account_closure_timeout,

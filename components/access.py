@@ -131,28 +131,31 @@ class SandboxAccessBuilder:
         settings: StackSettings,
         today: date,
         directory: IdentityDirectory | None,
-        access: IdentityCenterAccess | None,
+        learner_permission_set_arn: pulumi.Input[str] | None,
+        instructor_permission_set_arn: pulumi.Input[str] | None,
     ) -> None:
         self.settings = settings
         self.today = today
         self.directory = directory
-        self.access = access
+        self.learner_permission_set_arn = learner_permission_set_arn
+        self.instructor_permission_set_arn = instructor_permission_set_arn
 
     def assignments(self, team: Team, members: Sequence[Learner], member_key: str) -> list[Assignment]:
         """Return the Identity Center assignments of a sandbox; none unless some member is active.
 
         ``member_key`` formats each member's assignment key from ``{learner}``.
         """
-        directory, access = self.directory, self.access
+        directory = self.directory
+        learner_set, instructor_set = self.learner_permission_set_arn, self.instructor_permission_set_arn
         active = [learner for learner in members if learner.effective_status(self.today) == "active"]
-        if directory is None or access is None or not active:
+        if directory is None or learner_set is None or instructor_set is None or not active:
             return []
         found: list[Assignment] = [
             Assignment(
                 member_key.format(learner=learner.id),
                 _require(directory.user_id(learner.user_name), learner.user_name),
                 "USER",
-                access.learner_permission_set.arn,
+                learner_set,
             )
             for learner in active
         ]
@@ -162,7 +165,7 @@ class SandboxAccessBuilder:
                     f"instructor-{instructor}",
                     _require(directory.user_id(instructor), instructor),
                     "USER",
-                    access.instructor_permission_set.arn,
+                    instructor_set,
                 )
             )
         if team.instructor_group:
@@ -171,7 +174,7 @@ class SandboxAccessBuilder:
                     "instructor-group",
                     _require(directory.group_id(team.instructor_group), team.instructor_group),
                     "GROUP",
-                    access.instructor_permission_set.arn,
+                    instructor_set,
                 )
             )
         return found

@@ -37,9 +37,14 @@ class Guardrails(pulumi.ComponentResource):
             ("sandboxes", args.sandboxes_ou_id, args.plan.sandboxes),
             ("suspended", args.suspended_ou_id, (args.plan.deny_all,)),
         ]
-        for team_id, policies in sorted(args.plan.teams.items()):
-            targets.append((f"team-{team_id}", args.team_ou_ids[team_id], policies))
         self.policy_ids: dict[str, pulumi.Output[str]] = {}
+        for team_id, policies in sorted(args.plan.teams.items()):
+            if team_id in args.team_ou_ids:
+                targets.append((f"team-{team_id}", args.team_ou_ids[team_id], policies))
+            else:
+                # An org stack creates every policy; the team stack that owns the OU attaches it.
+                for policy in policies:
+                    self._policy(policy)
         for target_key, target_id, policies in targets:
             for policy in policies:
                 resource = self._policy(policy)

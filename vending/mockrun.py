@@ -11,11 +11,12 @@ one user per roster user name, unless a test removes some.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import runpy
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,8 @@ ORGANIZATION_ID = "o-exampleorg1"
 ROOT_ID = "r-exmp"
 SSO_INSTANCE_ARN = "arn:aws:sso:::instance/ssoins-1111111111111111"
 IDENTITY_STORE_ID = "d-1111111111"
+# The organization name self-managed backends give every stack.
+PULUMI_ORGANIZATION = "organization"
 # The text Pulumi substitutes when an Output is formatted as a string.
 OUTPUT_STR_MARKER = "Calling __str__ on an Output[T] is not supported"
 
@@ -64,6 +67,8 @@ class Registration:
     dependencies: list[str]
     delete_timeout: str
     delete_before_replace: bool
+    # True for a ReadResource request (a StackReference or a .get), which manages nothing.
+    read: bool = False
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -88,6 +93,10 @@ class OfflineMocks(pulumi_mocks.Mocks):
     user_names: Iterable[str] = ()
     missing_users: frozenset[str] = frozenset()
     identity_center: bool = True
+    # Account emails the organization already has; their accounts are not new.
+    existing_accounts: Iterable[str] = ()
+    # Outputs of other stacks by qualified name, returned for pulumi.StackReference reads.
+    stack_outputs: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     users: dict[str, str] = field(default_factory=dict)
     group_names: Iterable[str] = ()
     missing_groups: frozenset[str] = frozenset()
@@ -131,6 +140,9 @@ class OfflineMocks(pulumi_mocks.Mocks):
         elif token == "aws:iam/role:Role":
             resource_id = str(args.inputs.get("name", args.name))
             state["arn"] = f"arn:aws:iam::{MANAGEMENT_ACCOUNT_ID}:role/{resource_id}"
+        elif token == "pulumi:pulumi:StackReference":
+            resource_id = str(args.inputs["name"])
+            state.update(outputs=dict(self.stack_outputs.get(resource_id, {})), secretOutputNames=[])
         elif token == "aws:ssoadmin/permissionSet:PermissionSet":
             resource_id = f"ps-{_digest('ps', args.name, length=16)}"
             state["arn"] = f"arn:aws:sso:::permissionSet/ssoins-1111111111111111/{resource_id}"
@@ -147,6 +159,17 @@ class OfflineMocks(pulumi_mocks.Mocks):
                 "arn": f"arn:aws:organizations::{MANAGEMENT_ACCOUNT_ID}:organization/{ORGANIZATION_ID}",
                 "masterAccountId": MANAGEMENT_ACCOUNT_ID,
                 "featureSet": "ALL",
+                "accounts": [
+                    {
+                        "id": fake_account_id(email),
+                        "email": email,
+                        "name": email.partition("@")[0],
+                        "status": "ACTIVE",
+                        "arn": f"arn:aws:organizations::{MANAGEMENT_ACCOUNT_ID}:account/{ORGANIZATION_ID}/"
+                        f"{fake_account_id(email)}",
+                    }
+                    for email in sorted(self.existing_accounts)
+                ],
                 "roots": [
                     {
                         "id": ROOT_ID,
@@ -222,6 +245,30 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         )
         return response
 
+    def ReadResource(self, request: Any) -> Any:
+        response = super().ReadResource(request)
+        registered = self.resources.get(response.urn)
+        self.registrations.append(
+            Registration(
+                type=request.type,
+                name=request.name,
+                urn=response.urn,
+                id=request.id,
+                parent=request.parent,
+                custom=True,
+                inputs=_plain(rpc.deserialize_properties(request.properties)),
+                outputs=_plain(registered.state) if registered else {},
+                protect=False,
+                ignore_changes=[],
+                aliases=[],
+                dependencies=sorted(request.dependencies),
+                delete_timeout="",
+                delete_before_replace=False,
+                read=True,
+            )
+        )
+        return response
+
 
 def _alias_names(request: Any) -> list[str]:
     """Return the old names (or URNs) a registration is aliased from."""
@@ -248,22 +295,53 @@ def _plain(value: Any) -> Any:
 
 @dataclass
 class ProgramRun:
-    """What one run of the program registered and exported."""
+    """What one run of the program registered and exported.
+
+    The lookups use indexes built on first use, so summarising a plan of n
+    learners takes O(n) rather than one scan of every registration per learner.
+    Build a new ``ProgramRun`` rather than appending to ``registrations``.
+    """
 
     registrations: list[Registration]
     outputs: dict[str, Any]
 
+    @functools.cached_property
+    def _by_type(self) -> dict[str, list[Registration]]:
+        return _group(self.registrations, lambda item: item.type)
+
+    @functools.cached_property
+    def _by_name(self) -> dict[str, list[Registration]]:
+        return _group(self.registrations, lambda item: item.name)
+
+    @functools.cached_property
+    def _by_parent(self) -> dict[str, list[Registration]]:
+        return _group(self.registrations, lambda item: item.parent)
+
+    @functools.cached_property
+    def _by_urn(self) -> dict[str, Registration]:
+        return {item.urn: item for item in self.registrations}
+
     def of_type(self, token: str) -> list[Registration]:
-        return [item for item in self.registrations if item.type == token]
+        return list(self._by_type.get(token, ()))
 
     def by_name(self, name: str, token: str | None = None) -> Registration:
-        matches = [item for item in self.registrations if item.name == name and (token is None or item.type == token)]
+        matches = [item for item in self._by_name.get(name, ()) if token is None or item.type == token]
         if len(matches) != 1:
             raise KeyError(f"{len(matches)} resources named {name!r}")
         return matches[0]
 
+    def by_urn(self, urn: str) -> Registration:
+        return self._by_urn[urn]
+
     def children_of(self, parent: Registration) -> list[Registration]:
-        return [item for item in self.registrations if item.parent == parent.urn]
+        return list(self._by_parent.get(parent.urn, ()))
+
+
+def _group(items: Iterable[Registration], key: Callable[[Registration], str]) -> dict[str, list[Registration]]:
+    grouped: dict[str, list[Registration]] = {}
+    for item in items:
+        grouped.setdefault(key(item), []).append(item)
+    return grouped
 
 
 def config_for_engine(raw: Mapping[str, Any]) -> dict[str, str]:
@@ -293,7 +371,11 @@ def run_program(
     pulumi.runtime.set_all_config(config_for_engine(config))
     runtime_settings.SETTINGS.rpc_manager.clear()
     runtime_settings.SETTINGS.outputs.clear()
-    pulumi.runtime.set_mocks(mocks, project=names.PROJECT, stack=stack, preview=preview, monitor=monitor)
+    # set_mocks keeps an existing root Stack, whose outputs would carry over from the previous run.
+    runtime_settings.ROOT.set(None)
+    pulumi.runtime.set_mocks(
+        mocks, project=names.PROJECT, stack=stack, preview=preview, monitor=monitor, organization=PULUMI_ORGANIZATION
+    )
     root = pulumi.runtime.get_root_resource()
     main_file = program_dir / "__main__.py"
     added_path = str(program_dir) not in sys.path

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal
@@ -152,26 +152,35 @@ class Learner:
 
 @dataclass(frozen=True)
 class Roster:
-    """A validated roster; learners keep the order of the file."""
+    """A validated roster; learners keep the order of the file.
+
+    Lookups by id go through dictionaries built once, so the program and the
+    plan stay linear in the number of learners.
+    """
 
     path: str
     teams: tuple[Team, ...]
     learners: tuple[Learner, ...]
+    _teams_by_id: dict[str, Team] = field(init=False, repr=False, compare=False)
+    _learners_by_id: dict[str, Learner] = field(init=False, repr=False, compare=False)
+    _learners_by_team: dict[str, tuple[Learner, ...]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        by_team: dict[str, list[Learner]] = {team.id: [] for team in self.teams}
+        for learner in self.learners:
+            by_team.setdefault(learner.team_id, []).append(learner)
+        object.__setattr__(self, "_teams_by_id", {team.id: team for team in self.teams})
+        object.__setattr__(self, "_learners_by_id", {learner.id: learner for learner in self.learners})
+        object.__setattr__(self, "_learners_by_team", {key: tuple(value) for key, value in by_team.items()})
 
     def team(self, team_id: str) -> Team:
-        for team in self.teams:
-            if team.id == team_id:
-                return team
-        raise KeyError(team_id)
+        return self._teams_by_id[team_id]
 
     def learners_of(self, team_id: str) -> Iterator[Learner]:
-        return (learner for learner in self.learners if learner.team_id == team_id)
+        return iter(self._learners_by_team.get(team_id, ()))
 
     def learner(self, learner_id: str) -> Learner:
-        for learner in self.learners:
-            if learner.id == learner_id:
-                return learner
-        raise KeyError(learner_id)
+        return self._learners_by_id[learner_id]
 
 
 def json_schema() -> dict[str, Any]:

@@ -165,6 +165,8 @@ class StackSettings(BaseModel):
             raise ValueError("stackKind 'team' needs orgStack, the org stack to read shared resources from")
         if self.stack_kind == "team" and not self.teams:
             raise ValueError("stackKind 'team' needs teams, the list of team ids this stack manages")
+        if self.stack_kind == "org" and self.teams is not None:
+            raise ValueError("stackKind 'org' manages no teams itself; remove teams (team stacks list theirs)")
         return self
 
     def today_or(self, fallback: date) -> date:

@@ -1,0 +1,1 @@
+"""Scaling and overhead measurements of the Pulumi program (run with ``make benchmark``)."""
