@@ -393,4 +393,7 @@ def run_program(
     finally:
         if added_path:
             sys.path.remove(str(program_dir))
-    return ProgramRun(registrations=monitor.registrations, outputs=outputs)
+    # The SDK registers resources from worker threads, so arrival order varies between runs;
+    # sorting by URN makes the plan and its JSON byte-for-byte reproducible.
+    registrations = sorted(monitor.registrations, key=lambda item: item.urn)
+    return ProgramRun(registrations=registrations, outputs=outputs)
