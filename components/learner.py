@@ -71,7 +71,7 @@ class SandboxArgs:
     instance_arn: pulumi.Input[str] | None = None
     assignments: Sequence[Assignment] = field(default_factory=list)
     admin_role: AdminRoleArgs | None = None
-    create_after: Sequence[pulumi.Resource] = field(default_factory=list)
+    create_after: Sequence[pulumi.CustomResource] = field(default_factory=list)
 
 
 @dataclass(kw_only=True)
@@ -132,7 +132,7 @@ class Sandbox(pulumi.ComponentResource):
             iam_user_access_to_billing=args.iam_user_access_to_billing,
             # Deleting the resource closes the account instead of leaving it
             # standalone outside the organization with no guardrails.
-            close_on_deletion=True,
+            close_on_deletion=after(args.create_after, True),
             tags=dict(spec.tags),
             opts=pulumi.ResourceOptions(
                 parent=self,
@@ -141,7 +141,6 @@ class Sandbox(pulumi.ComponentResource):
                 # CloseAccount returns at once; the provider then waits for the
                 # account to leave ACTIVE, which AWS says can take some time.
                 custom_timeouts=pulumi.CustomTimeouts(delete=args.closure_timeout),
-                depends_on=list(args.create_after),
             ),
         )
 
@@ -256,3 +255,19 @@ class LearnerSandbox(Sandbox):
             action_emails=[learner.email],
         )
         super().__init__(names.LEARNER_TYPE, spec, args, opts)
+
+
+def after(resources: Sequence[pulumi.CustomResource], value: bool) -> pulumi.Input[bool]:
+    """Return ``value``, available only once every resource in ``resources`` has been created.
+
+    Creation lanes order new accounts through this data dependency rather than
+    ``depends_on``: for every ``depends_on`` edge the Python SDK walks the whole
+    chain behind it to rule out cycles, with recursive generators, so lanes of
+    hundreds of accounts cost time cubic in their length (measured with cProfile:
+    102 s of a 206 s offline run at 2,500 learners, pulumi 3.272.0). The value is
+    unchanged, so no diff appears; only a new account waiting for a new
+    predecessor shows it as unknown in ``pulumi preview``.
+    """
+    if not resources:
+        return value
+    return pulumi.Output.all(*(resource.id for resource in resources)).apply(lambda _ids: value)

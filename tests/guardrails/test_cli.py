@@ -49,3 +49,18 @@ def test_context_repeats_values() -> None:
 def test_context_without_equals() -> None:
     with pytest.raises(GuardrailError, match="expected KEY=VALUE"):
         parse_context(["ec2:InstanceType"])
+
+
+def test_explain_malformed_action_exits_one(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["guardrails", "explain", "notanaction", "--region", "us-east-1"]) == 1
+    assert "write SERVICE:ACTION" in capsys.readouterr().err
+
+
+def test_explain_unknown_action_noted(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["guardrails", "explain", "ec2:Nope", "--region", "us-east-1"]) == 0
+    assert "'ec2:Nope' is not an action parliament knows" in capsys.readouterr().out
+
+
+def test_explain_default_principal_uses_permission_set(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["guardrails", "explain", "ec2:DescribeInstances", "--region", "us-east-1"]) == 0
+    assert "AWSReservedSSO_sbx-learner-admin_" in capsys.readouterr().out

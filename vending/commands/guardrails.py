@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import argparse
 
+import parliament
 from rich.console import Console
 from rich.table import Table
 
+from vending import names
 from vending.commands.common import add_input_options, load_inputs
 from vending.errors import GuardrailError
 from vending.guardrails.catalog import TIER_ORDER, Catalog, load_catalog
 from vending.guardrails.compiler import plan_guardrails
-from vending.guardrails.explain import DEFAULT_LEARNER_ARN, Request, explain
+from vending.guardrails.explain import Request, explain
 from vending.guardrails.lint import lint_policy
+from vending.settings import StackSettings
+
+# A made-up member account id for requests the explainer evaluates.
+SAMPLE_ACCOUNT = "111122223333"
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -33,18 +39,30 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     explain_parser = actions.add_parser("explain", help="say whether the SCPs deny a request, and which statement does")
     explain_parser.add_argument("action", metavar="ACTION", help="IAM action, for example ec2:RunInstances")
     explain_parser.add_argument("--region", required=True, help="Region the request is sent to (aws:RequestedRegion)")
-    explain_parser.add_argument("--principal", default=DEFAULT_LEARNER_ARN,
-                                help="principal ARN making the request (default: a learner's Identity Center role)")
-    explain_parser.add_argument("--resource", default=None,
-                                help="resource ARN; when omitted, every Resource element is assumed to match")
-    explain_parser.add_argument("--context", action="append", default=[], metavar="KEY=VALUE",
-                                help="extra condition key, for example ec2:InstanceType=t3.micro; repeat for more "
-                                     "keys or for several values of one key")
+    explain_parser.add_argument(
+        "--principal",
+        default=None,
+        help="principal ARN making the request (default: the role Identity Center creates in a sandbox for the "
+        "learner permission set, or the learner admin role when accessMode is iam_role)",
+    )
+    explain_parser.add_argument(
+        "--resource", default=None, help="resource ARN; when omitted, every Resource element is assumed to match"
+    )
+    explain_parser.add_argument(
+        "--context",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="extra condition key, for example ec2:InstanceType=t3.micro; repeat for more "
+        "keys or for several values of one key",
+    )
     explain_parser.add_argument("--team", default=None, help="team id whose OU the account is in")
-    explain_parser.add_argument("--suspended", action="store_true",
-                                help="the account is in the suspended OU (adds deny-all)")
-    explain_parser.add_argument("--frozen", action="store_true",
-                                help="the budget action has frozen the account (adds spend-freeze)")
+    explain_parser.add_argument(
+        "--suspended", action="store_true", help="the account is in the suspended OU (adds deny-all)"
+    )
+    explain_parser.add_argument(
+        "--frozen", action="store_true", help="the budget action has frozen the account (adds spend-freeze)"
+    )
     add_input_options(explain_parser, roster_positional=False)
     explain_parser.set_defaults(handler=run_explain)
 
@@ -97,8 +115,11 @@ def run_check(args: argparse.Namespace) -> int:
                 failures += 1
                 console.print(f"FINDING  {finding}", markup=False)
     if failures:
-        console.print(f"{failures} parliament finding(s); fix the catalog or add a commented allowance in "
-                      "vending/guardrails/lint.py", markup=False)
+        console.print(
+            f"{failures} parliament finding(s); fix the catalog or add a commented allowance in "
+            "vending/guardrails/lint.py",
+            markup=False,
+        )
         return 1
     console.print(f"{len(plan.all_policies())} policies compiled and linted: no findings", markup=False)
     return 0
@@ -107,10 +128,11 @@ def run_check(args: argparse.Namespace) -> int:
 def run_explain(args: argparse.Namespace) -> int:
     settings, roster = load_inputs(args)
     plan = plan_guardrails(settings, roster.teams)
+    unknown = unknown_action(args.action)
     request = Request(
         action=args.action,
         region=args.region,
-        principal_arn=args.principal,
+        principal_arn=args.principal or default_learner_arn(settings),
         resource=args.resource,
         context=parse_context(args.context),
     )
@@ -128,7 +150,39 @@ def run_explain(args: argparse.Namespace) -> int:
             print(f"  - {reason}")
     for note in decision.notes:
         print(f"note: {note}")
+    if unknown:
+        print(f"note: {unknown}")
     return 0
+
+
+def default_learner_arn(settings: StackSettings) -> str:
+    """Return the ARN a learner's requests come from in a sample sandbox account."""
+    if settings.access_mode == "iam_role":
+        return f"arn:aws:iam::{SAMPLE_ACCOUNT}:role/{names.learner_admin_role(settings.prefix)}"
+    # Identity Center names the role AWSReservedSSO_<permission set>_<random suffix>.
+    permission_set = names.learner_permission_set(settings.prefix)
+    return (
+        f"arn:aws:iam::{SAMPLE_ACCOUNT}:role/aws-reserved/sso.amazonaws.com/"
+        f"AWSReservedSSO_{permission_set}_0123456789abcdef"
+    )
+
+
+def unknown_action(action: str) -> str | None:
+    """Check ``action`` against parliament's action database; return a note when it is not found.
+
+    A malformed action raises ``GuardrailError``. The database is a snapshot, so
+    an action AWS added later is reported as a note, not an error.
+    """
+    service, separator, name = action.partition(":")
+    if not separator or not service or not name:
+        raise GuardrailError(f"invalid action '{action}': write SERVICE:ACTION, for example ec2:RunInstances")
+    try:
+        parliament.expand_action(action)
+    except parliament.UnknownPrefixException:
+        return f"'{service}' is not a service prefix parliament knows; check the spelling"
+    except parliament.UnknownActionException:
+        return f"'{action}' is not an action parliament knows; check the spelling (its database is a snapshot)"
+    return None
 
 
 def parse_context(items: list[str]) -> dict[str, tuple[str, ...]]:

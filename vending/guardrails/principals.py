@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fnmatch import fnmatchcase
 
+from vending import names
 from vending.errors import GuardrailError
 from vending.settings import StackSettings
 
@@ -35,7 +36,7 @@ def platform_principals(settings: StackSettings) -> list[str]:
     Raises ``GuardrailError`` when an entry of ``platformPrincipals`` would
     also match a learner's role, which would switch the guardrails off.
     """
-    # NOTE: with accessMode iam_role, learners must assume a role other than
+    # With accessMode iam_role, learners assume <prefix>-learner-admin, never
     # accountRoleName, because that role is exempt from every guardrail.
     principals = [
         f"arn:aws:iam::*:role/{settings.account_role_name}",
@@ -46,8 +47,15 @@ def platform_principals(settings: StackSettings) -> list[str]:
     for extra in settings.platform_principals:
         if extra not in principals:
             principals.append(extra)
+    # The roles this stack's learners really use, next to generic samples.
+    learner_roles = (
+        *LEARNER_ROLE_SAMPLES,
+        "arn:aws:iam::111122223333:role/aws-reserved/sso.amazonaws.com/"
+        f"AWSReservedSSO_{names.learner_permission_set(settings.prefix)}_0123456789abcdef",
+        f"arn:aws:iam::111122223333:role/{names.learner_admin_role(settings.prefix)}",
+    )
     for pattern in principals:
-        matched = [sample for sample in LEARNER_ROLE_SAMPLES if arn_like(pattern, sample)]
+        matched = [sample for sample in learner_roles if arn_like(pattern, sample)]
         if matched:
             raise GuardrailError(
                 f"platform principal '{pattern}' also matches learner principals such as {matched[0]}; "
