@@ -154,8 +154,9 @@ def _lines(welcome: Welcome) -> list[tuple[str, str]]:
         ("Budget", f"{_money(welcome.budget_usd)} per month; email alerts at {', '.join(welcome.alerts)}"),
         (
             "Hard stop",
-            f"at {welcome.hard_stop_percent:g}% ({_money(hard_stop_usd)}) of the budget the account is frozen, "
-            f"which forbids: {welcome.freeze_description[:1].lower()}{welcome.freeze_description[1:]}",
+            f"at {welcome.hard_stop_percent:g}% ({_money(hard_stop_usd)}) of the budget the account is frozen: "
+            "you can no longer create or start compute, containers, databases or AI jobs, but you can still "
+            "stop and delete resources to bring spend down. Cloud ops lift the freeze.",
         ),
         ("Expires", f"access ends after {welcome.expires}" if welcome.expires else "no end date"),
     ]
