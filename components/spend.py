@@ -132,14 +132,16 @@ def budget_action_permissions(freeze_policy_arn: str) -> str:
                     "Resource": [freeze_policy_arn, "arn:aws:organizations::*:account/o-*/*"],
                 },
                 {
-                    "Sid": "DescribeTargets",
+                    "Sid": "ReadFreezePolicy",
                     "Effect": "Allow",
-                    "Action": [
-                        "organizations:DescribePolicy",
-                        "organizations:ListPoliciesForTarget",
-                        "organizations:ListTargetsForPolicy",
-                    ],
-                    "Resource": "*",
+                    "Action": ["organizations:DescribePolicy", "organizations:ListTargetsForPolicy"],
+                    "Resource": freeze_policy_arn,
+                },
+                {
+                    "Sid": "ReadAccountPolicies",
+                    "Effect": "Allow",
+                    "Action": "organizations:ListPoliciesForTarget",
+                    "Resource": "arn:aws:organizations::*:account/o-*/*",
                 },
             ],
         },
