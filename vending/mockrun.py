@@ -16,6 +16,7 @@ import hashlib
 import json
 import runpy
 import sys
+import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -103,6 +104,10 @@ class OfflineMocks(pulumi_mocks.Mocks):
     groups: dict[str, str] = field(default_factory=dict)
     # Invoke tokens in call order, so tests can count lookups.
     calls: list[str] = field(default_factory=list)
+    # Seconds each Account creation takes, so tests can observe creation order and overlap.
+    account_delay: float = 0.0
+    # Monotonic (start, end) of each Account creation by resource name, filled when account_delay is set.
+    account_timeline: dict[str, tuple[float, float]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.users = {
@@ -117,6 +122,11 @@ class OfflineMocks(pulumi_mocks.Mocks):
         }
 
     def new_resource(self, args: pulumi_mocks.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
+        if args.typ == names.ACCOUNT_TYPE and self.account_delay:
+            # The monitor calls this from worker threads, one per registration in flight.
+            start = time.monotonic()
+            time.sleep(self.account_delay)
+            self.account_timeline[args.name] = (start, time.monotonic())
         state = dict(args.inputs)
         token = args.typ
         if token == names.ACCOUNT_TYPE:

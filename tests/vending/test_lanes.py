@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -71,79 +73,93 @@ def test_predecessors_chain() -> None:
 
 # The program on the mock engine: 30 learners in two teams, 7 of team-001's accounts exist.
 EXISTING = [f"u{index:05d}" for index in range(1, 15, 2)]
+# Seconds each mocked account creation takes; long enough to see which creations overlap.
+CREATION_SECONDS = 0.1
+
+
+@dataclass
+class LanesRun:
+    run: ProgramRun
+    timeline: dict[str, tuple[float, float]]
+    chains: list[list[str]]
 
 
 @pytest.fixture(scope="module")
-def lanes_run(tmp_path_factory: pytest.TempPathFactory) -> ProgramRun:
+def lanes_run(tmp_path_factory: pytest.TempPathFactory) -> LanesRun:
     roster = tmp_path_factory.mktemp("lanes") / "roster.yaml"
     roster.write_text(yaml.safe_dump(roster_data(30, teams=2), sort_keys=False), encoding="utf-8")
     return run_with_existing(roster, EXISTING)
 
 
-def run_with_existing(roster: Path, existing: list[str]) -> ProgramRun:
+def run_with_existing(roster: Path, existing: list[str]) -> LanesRun:
     inputs = PlanInputs(project_dir=PROJECT_DIR, stack_file=EXAMPLE_STACK, roster=roster)
-    _, roster_model, config = engine_config(inputs)
+    settings, roster_model, config = engine_config(inputs)
     mocks = OfflineMocks(
         user_names=roster_user_names(roster_model),
         existing_accounts=[f"aws-sandbox+{learner_id}@example.com" for learner_id in existing],
+        account_delay=CREATION_SECONDS,
     )
-    return run_program(PROJECT_DIR, config, mocks)
+    run = run_program(PROJECT_DIR, config, mocks)
+    timeline = {name.removesuffix("-account"): span for name, span in mocks.account_timeline.items()}
+    new_accounts = [
+        NewAccount(learner.id, learner.team_id) for learner in roster_model.learners if learner.id not in existing
+    ]
+    return LanesRun(run, timeline, plan_lanes(new_accounts, settings.max_concurrent_creations))
 
 
-def account_links(run: ProgramRun) -> dict[str, list[str]]:
-    """Map each account's learner id to the learner ids of the accounts it depends on."""
-    by_urn = {item.urn: item.inputs["tags"]["Learner"] for item in run.of_type(names.ACCOUNT_TYPE)}
-    return {
-        by_urn[item.urn]: [by_urn[urn] for urn in item.dependencies if urn in by_urn]
-        for item in run.of_type(names.ACCOUNT_TYPE)
-    }
+def test_new_accounts_count(lanes_run: LanesRun) -> None:
+    assert sum(len(chain) for chain in lanes_run.chains) == 23
 
 
-def test_new_accounts_count(lanes_run: ProgramRun) -> None:
-    assert len(account_links(lanes_run)) - len(EXISTING) == 23
+def test_at_most_five_lanes(lanes_run: LanesRun) -> None:
+    assert len(lanes_run.chains) <= 5
 
 
-def test_at_most_five_roots(lanes_run: ProgramRun) -> None:
-    links = account_links(lanes_run)
-    roots = [learner for learner, after in links.items() if learner not in EXISTING and not after]
-    assert len(roots) <= 5
+def test_successor_waits_for_predecessor(lanes_run: LanesRun) -> None:
+    for chain in lanes_run.chains:
+        for previous, current in itertools.pairwise(chain):
+            assert lanes_run.timeline[current][0] >= lanes_run.timeline[previous][1], (previous, current)
 
 
-def test_one_predecessor_each(lanes_run: ProgramRun) -> None:
-    assert all(len(after) <= 1 for after in account_links(lanes_run).values())
+def test_at_most_five_new_creations_at_once(lanes_run: LanesRun) -> None:
+    new = {learner for chain in lanes_run.chains for learner in chain}
+    spans = [span for learner, span in lanes_run.timeline.items() if learner in new]
+    for start, _end in spans:
+        in_flight = sum(1 for other_start, other_end in spans if other_start <= start < other_end)
+        assert in_flight <= 5
 
 
-def test_every_new_account_chained(lanes_run: ProgramRun) -> None:
-    links = account_links(lanes_run)
-    successors: dict[str, list[str]] = {}
-    for learner, after in links.items():
-        for previous in after:
-            successors.setdefault(previous, []).append(learner)
-    reached = set()
-    for root in (learner for learner, after in links.items() if learner not in EXISTING and not after):
-        current: str | None = root
-        while current is not None:
-            reached.add(current)
-            following = successors.get(current, [])
-            assert len(following) <= 1, current
-            current = following[0] if following else None
-    assert reached == set(links) - set(EXISTING)
+def test_lanes_run_concurrently(lanes_run: LanesRun) -> None:
+    # The five lane heads start together instead of one after another.
+    heads = [lanes_run.timeline[chain[0]][0] for chain in lanes_run.chains]
+    assert max(heads) - min(heads) < CREATION_SECONDS * 2
 
 
-def test_existing_accounts_no_new_dependency(lanes_run: ProgramRun) -> None:
-    links = account_links(lanes_run)
-    assert {learner: links[learner] for learner in EXISTING} == {learner: [] for learner in EXISTING}
+def test_accounts_record_no_account_dependency(lanes_run: LanesRun) -> None:
+    accounts = lanes_run.run.of_type(names.ACCOUNT_TYPE)
+    account_urns = {item.urn for item in accounts}
+    assert all(not account_urns.intersection(item.dependencies) for item in accounts)
 
 
-def test_chains_stay_in_team(lanes_run: ProgramRun) -> None:
-    tags = [item.inputs["tags"] for item in lanes_run.of_type(names.ACCOUNT_TYPE)]
+def test_existing_accounts_not_in_lanes(lanes_run: LanesRun) -> None:
+    chained = {learner for chain in lanes_run.chains for learner in chain}
+    assert chained.isdisjoint(EXISTING)
+
+
+def test_chains_stay_in_team(lanes_run: LanesRun) -> None:
+    tags = [item.inputs["tags"] for item in lanes_run.run.of_type(names.ACCOUNT_TYPE)]
     teams = {tag["Learner"]: tag["Team"] for tag in tags}
-    for learner, after in account_links(lanes_run).items():
-        assert all(teams[previous] == teams[learner] for previous in after), learner
+    for chain in lanes_run.chains:
+        assert len({teams[learner] for learner in chain}) == 1, chain
 
 
-def test_spend_controls_not_chained(lanes_run: ProgramRun) -> None:
-    account_urns = {item.urn for item in lanes_run.of_type(names.ACCOUNT_TYPE)}
-    budgets = lanes_run.of_type("aws:budgets/budget:Budget")
+def test_close_on_deletion_stays_true(lanes_run: LanesRun) -> None:
+    accounts = lanes_run.run.of_type(names.ACCOUNT_TYPE)
+    assert all(item.inputs["closeOnDeletion"] is True for item in accounts)
+
+
+def test_spend_controls_not_chained(lanes_run: LanesRun) -> None:
+    account_urns = {item.urn for item in lanes_run.run.of_type(names.ACCOUNT_TYPE)}
+    budgets = lanes_run.run.of_type("aws:budgets/budget:Budget")
     # A budget waits for its own account only (through the LinkedAccount filter).
     assert all(len(account_urns.intersection(item.dependencies)) == 1 for item in budgets)
