@@ -16,7 +16,9 @@ from vending.plan import ACTION_TYPE, ALARM_TYPE, ASSIGNMENT_TYPE, BUDGET_TYPE
 
 def test_validate_example_exits_zero(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["validate"]) == 0
-    assert "valid, 3 teams, 12 learners (10 active, 1 suspended, 1 closed)" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "roster config/roster.yaml (3 teams, 12 learners: 10 active, 1 suspended, 1 closed)" in out
+    assert "stack config Pulumi.example.yaml (5 guardrail policies compiled)" in out
 
 
 def test_validate_bad_roster_exits_one(write_roster: Callable[[str], Path], capsys: pytest.CaptureFixture[str]) -> None:
@@ -64,7 +66,7 @@ def test_plan_invalid_roster_declares_nothing(
     text = EXAMPLE_ROSTER.read_text(encoding="utf-8").replace("status: suspended", "status: paused")
     assert main(["plan", str(write_roster(text))]) == 1
     captured = capsys.readouterr()
-    assert "Input should be 'active', 'suspended' or 'closed'" in captured.err
+    assert "must be 'active', 'suspended' or 'closed'" in captured.err
     assert captured.out == ""
 
 
