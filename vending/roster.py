@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic import ValidationError as PydanticValidationError
+from pydantic_core import PydanticCustomError
 
 from vending.errors import Problem, ValidationError
 from vending.input_errors import describe, last_key, yaml_kind
@@ -59,7 +60,9 @@ class Overrides(_Entry):
     def _budget_not_flag(cls, value: Any) -> Any:
         # pydantic reads true as 1.0, so "budget_usd: yes" would pass as a one-dollar budget.
         if isinstance(value, bool):
-            raise ValueError("must be a number, not true/false")
+            raise PydanticCustomError(
+                "budget_flag", "must be a number, not true/false", {"fix": "write a number such as 50"}
+            )
         return value
 
 
