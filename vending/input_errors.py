@@ -1,9 +1,9 @@
 """Plain messages, each with a fix, for the pydantic errors of roster and stack config files.
 
 pydantic's own messages name model classes ("instance of RosterFile") and
-say nothing about how to correct the value. ``describe`` turns one error of
+omit how to correct the value. ``describe`` turns one error of
 ``ValidationError.errors()`` into a message and a fix keyed by the error
-type; the callers add what depends on the field (valid keys, id rules).
+type. The callers add what depends on the field, such as valid keys and id rules.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ VALUE_ERROR_PREFIXES = ("Value error, ", "Assertion failed, ")
 
 
 def yaml_kind(value: Any) -> str:
-    """Name the YAML kind of a parsed value, as a reader of the file sees it."""
+    """Return the YAML kind of a parsed value in the words a reader of the file uses."""
     if value is None:
         return "empty (null)"
     if isinstance(value, bool):
@@ -116,7 +116,7 @@ def _bound(kind: str, ctx: dict[str, Any]) -> tuple[str, str]:
     }
     phrase, name = words[kind]
     limit = ctx.get(name)
-    shown = str(int(limit)) if isinstance(limit, float) and limit.is_integer() else str(limit)
+    limit_text = str(int(limit)) if isinstance(limit, float) and limit.is_integer() else str(limit)
     if kind == "greater_than" and limit == 0:
         return "must be greater than 0", "use a positive number"
-    return f"must be {phrase} {shown}", f"use a number {phrase} {shown}"
+    return f"must be {phrase} {limit_text}", f"use a number {phrase} {limit_text}"

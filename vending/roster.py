@@ -226,7 +226,10 @@ def parse_roster_text(text: str, name: str, settings: StackSettings) -> Roster:
 def validate_roster_data(
     data: Any, source: SourceMap, settings: StackSettings, catalog: Catalog | None = None
 ) -> Roster:
-    """Check roster data in two passes; ``catalog`` (default: the repository's) resolves team guardrail ids."""
+    """Check roster data in two passes and return the roster.
+
+    ``catalog`` resolves team guardrail ids; without one, the repository's catalog is loaded when a team uses them.
+    """
     if data is None:
         raise ValidationError(
             [
@@ -471,7 +474,8 @@ def _check_unique_ids(
             place,
             value,
             f"{label} is already used at line {source.line_of(seen[value])}",
-            f"{kind} ids and previous ids must be unique across the roster; remove the one that is not this {kind}'s",
+            f"{kind} ids and previous ids must be unique across the roster, so remove the one that is not "
+            f"this {kind}'s",
         )
     return clashed
 
@@ -505,7 +509,7 @@ def _check_team_guardrails(entry: TeamEntry, loc: tuple[Any, ...], catalog: Cata
                     place,
                     guardrail_id,
                     "this guardrail protects the platform and cannot be relaxed",
-                    f"remove it from relax; relaxable guardrails: {', '.join(relaxable)}",
+                    f"remove it from relax (relaxable guardrails: {', '.join(relaxable)})",
                 )
             elif field_name == "relax" and guardrail_id in entry.guardrails.add:
                 report(place, guardrail_id, "guardrail is both added and relaxed", "keep it in one of the two lists")
@@ -533,8 +537,8 @@ class _People:
                 entry.email,
                 f"email is already used by the learner at line {self.source.line_of(email_clash)} "
                 "(compared case-insensitively)",
-                "give each learner their own address; it is also their Identity Center user name unless "
-                "'user' is set",
+                "give each learner their own address, because it is also their Identity Center user name "
+                "unless 'user' is set",
             )
         user_name = entry.user or entry.email
         user_clash = self._clash(self.users, user_name, loc, team, shared)

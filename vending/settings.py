@@ -124,8 +124,8 @@ class StackSettings(BaseModel):
                 f"unknown AWS regions: {', '.join(unknown)} (botocore {botocore.__version__} lists no such region "
                 "in the aws partition)",
                 {
-                    "fix": "check the spelling; a region AWS launched after this botocore release needs a newer "
-                    "boto3 (pip install --upgrade boto3)"
+                    "fix": "check the spelling, or upgrade boto3 (pip install --upgrade boto3) if AWS launched the "
+                    "region after this botocore release"
                 },
             )
         if "us-east-1" not in value:
@@ -261,7 +261,7 @@ def _describe_setting(item: ErrorDetails, top: str) -> tuple[str, str]:
         message = PATTERN_WORDS[top]
         fix = f"correct {key}"
     elif fix == DEFAULT_FIX:
-        fix = f"correct {key}; Pulumi.yaml describes every key" if key else "correct the stack config"
+        fix = f"correct {key} (Pulumi.yaml describes every key)" if key else "correct the stack config"
     return message, fix
 
 

@@ -80,7 +80,7 @@ CASES = [
         "allowedRegions",
         "allowedRegions",
         "unknown AWS regions: eu-west-9",
-        "a newer boto3",
+        "upgrade boto3",
     ),
     (
         "number out of range",

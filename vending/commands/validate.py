@@ -15,7 +15,7 @@ from vending.settings import guardrail_config_problems
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "validate",
-        help="check the roster and stack config, and compile the guardrails; exit 1 listing every problem",
+        help="check the roster and stack config and compile the guardrails (exit 1 listing every problem)",
     )
     add_input_options(parser)
     parser.set_defaults(handler=run)
