@@ -14,6 +14,8 @@ import logging
 import sys
 from collections.abc import Sequence
 
+from pulumi.errors import RunError
+
 from vending.errors import VendingError
 
 log = logging.getLogger(__name__)
@@ -59,8 +61,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         result: int = args.handler(args)
         return result
     except VendingError as error:
+        log.debug("%s failed", args.command, exc_info=True)
         print(f"error: {error}", file=sys.stderr)
         return error.exit_code
+    except RunError as error:
+        # The Pulumi program raises RunError for input a user can fix (on the
+        # mock engine too), and its message already names the value and the fix.
+        log.debug("%s failed", args.command, exc_info=True)
+        print(f"error: {error}", file=sys.stderr)
+        return 1
     except BrokenPipeError:
         # The reader of stdout went away (for example `| head`); nothing left to report.
         sys.stderr.close()

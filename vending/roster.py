@@ -9,19 +9,25 @@ its file, line, value and fix, and nothing is returned unless all pass.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic import ValidationError as PydanticValidationError
+from pydantic_core import PydanticCustomError
 
 from vending.errors import Problem, ValidationError
+from vending.input_errors import describe, last_key, yaml_kind
 from vending.settings import EMAIL_PATTERN, StackSettings
 from vending.yamlsource import SourceMap, format_path, load_yaml_file, load_yaml_text
+
+if TYPE_CHECKING:
+    from vending.guardrails.catalog import Catalog
 
 ID_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$"
 Status = Literal["active", "suspended", "closed"]
@@ -40,12 +46,24 @@ class _Entry(BaseModel):
 class Overrides(_Entry):
     """Keys that ``defaults`` sets and each team and learner may override."""
 
-    budget_usd: float | None = Field(default=None, gt=0, le=1_000_000, description="Monthly budget in US dollars.")
+    budget_usd: float | None = Field(
+        default=None, gt=0, le=1_000_000, allow_inf_nan=False, description="Monthly budget in US dollars."
+    )
     account_email: str | None = Field(
         default=None,
         description="Root email of the learner's account; {learner} and {team} are replaced by their ids.",
     )
     expires: date | None = Field(default=None, description="Last day of access (ISO date).")
+
+    @field_validator("budget_usd", mode="before")
+    @classmethod
+    def _budget_not_flag(cls, value: Any) -> Any:
+        # pydantic reads true as 1.0, so "budget_usd: yes" would pass as a one-dollar budget.
+        if isinstance(value, bool):
+            raise PydanticCustomError(
+                "budget_flag", "must be a number, not true/false", {"fix": "write a number such as 50"}
+            )
+        return value
 
 
 class LearnerEntry(Overrides):
@@ -205,7 +223,13 @@ def parse_roster_text(text: str, name: str, settings: StackSettings) -> Roster:
     return validate_roster_data(data, source, settings)
 
 
-def validate_roster_data(data: Any, source: SourceMap, settings: StackSettings) -> Roster:
+def validate_roster_data(
+    data: Any, source: SourceMap, settings: StackSettings, catalog: Catalog | None = None
+) -> Roster:
+    """Check roster data in two passes and return the roster.
+
+    ``catalog`` resolves team guardrail ids; without one, the repository's catalog is loaded when a team uses them.
+    """
     if data is None:
         raise ValidationError(
             [
@@ -219,7 +243,12 @@ def validate_roster_data(data: Any, source: SourceMap, settings: StackSettings) 
         parsed = RosterFile.model_validate(data)
     except PydanticValidationError as error:
         raise ValidationError(_structure_problems(error, source), subject=source.file) from None
-    return _check_rules(parsed, source, settings)
+    if catalog is None and any(team.guardrails.add or team.guardrails.relax for team in parsed.teams):
+        # Imported here because the guardrail compiler imports this module for Team.
+        from vending.guardrails.catalog import load_catalog
+
+        catalog = load_catalog()
+    return _check_rules(parsed, source, settings, catalog)
 
 
 def _structure_problems(error: PydanticValidationError, source: SourceMap) -> list[Problem]:
@@ -228,30 +257,62 @@ def _structure_problems(error: PydanticValidationError, source: SourceMap) -> li
         loc = tuple(item["loc"])
         kind = item["type"]
         value = item.get("input")
-        message = item["msg"]
-        fix = ""
+        message, fix = describe(item)
         if kind == "extra_forbidden":
-            message = f"unknown key '{loc[-1]}'"
             fix = _suggest_key(str(loc[-1]), loc[:-1])
             value = None
         elif kind == "missing":
             value = None
-            fix = f"add '{loc[-1]}'"
         elif kind == "string_pattern_mismatch":
             message = (
                 "must be lowercase letters, digits and hyphens, start and end with a letter or digit, 1-40 characters"
             )
             fix = "rename it, and list the old id in previous_ids if resources already exist"
-        elif kind in ("date_from_datetime_parsing", "date_parsing", "date_type"):
-            fix = "write a real calendar date as YYYY-MM-DD"
-        elif kind == "literal_error" and loc and loc[-1] == "status":
-            fix = "use one of: active, suspended, closed"
-        elif kind == "greater_than":
-            fix = "use a positive number"
+        elif kind == "literal_error" and loc == ("version",):
+            message = "unsupported roster version: only version 1 exists"
+            fix = "write version: 1"
+        elif kind in ("model_type", "dict_type") and last_key(loc) in _ENTRY_SHAPES:
+            message, fix = _ENTRY_SHAPES[last_key(loc)]
+            message = f"{message}, not {yaml_kind(value)}"
+        elif kind == "list_type" and loc and loc[-1] in _LIST_SHAPES:
+            message, fix = _LIST_SHAPES[str(loc[-1])]
+            message = f"{message}, not {yaml_kind(value)}"
         if isinstance(value, (dict, list)):
             value = None
         problems.append(Problem(source.file, source.line_of(loc), format_path(loc), value, message, fix))
     return problems
+
+
+# What each mapping of the roster holds, for a value of the wrong kind at its place.
+_ENTRY_SHAPES: dict[str, tuple[str, str]] = {
+    "": (
+        "the roster must be a mapping with version, defaults and teams",
+        "start the file with 'version: 1', then 'defaults:' and 'teams:' as in config/roster.yaml",
+    ),
+    "defaults": (
+        "defaults must be a mapping of keys such as budget_usd and account_email",
+        "indent 'key: value' lines under defaults",
+    ),
+    "teams": (
+        "each team must be a mapping with id, name and learners",
+        "start each team with '- id: ...' and indent its other keys below it",
+    ),
+    "learners": (
+        "each learner must be a mapping with id, name and email",
+        "write each learner as '- id: ...' with name and email indented below it",
+    ),
+    "guardrails": (
+        "guardrails must be a mapping with 'add' and 'relax' lists",
+        "write guardrails: {add: [GUARDRAIL-ID], relax: [GUARDRAIL-ID]}",
+    ),
+}
+_LIST_SHAPES: dict[str, tuple[str, str]] = {
+    "teams": ("teams must be a list of teams", "write each team as an item starting with '- id: ...' under teams"),
+    "learners": (
+        "learners must be a list of learners",
+        "write each learner as an item starting with '- id: ...' under learners",
+    ),
+}
 
 
 _ENTRY_MODELS: dict[str, type[BaseModel]] = {
@@ -271,8 +332,6 @@ def _known_keys(parent: tuple[Any, ...]) -> set[str]:
 
 
 def _suggest_key(key: str, parent: tuple[Any, ...]) -> str:
-    import difflib
-
     known = sorted(_known_keys(parent))
     close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
     if close:
@@ -284,7 +343,7 @@ def _fill_template(template: str, learner_id: str, team_id: str) -> str:
     return template.replace("{learner}", learner_id).replace("{team}", team_id)
 
 
-def _check_rules(roster: RosterFile, source: SourceMap, settings: StackSettings) -> Roster:
+def _check_rules(roster: RosterFile, source: SourceMap, settings: StackSettings, catalog: Catalog | None) -> Roster:
     problems: list[Problem] = []
     file = source.file
 
@@ -301,25 +360,16 @@ def _check_rules(roster: RosterFile, source: SourceMap, settings: StackSettings)
     account_names: dict[str, tuple[Any, ...]] = {}
     teams: list[Team] = []
     learners: list[Learner] = []
+    people = _People(source)
     ops_count = len(set(email.lower() for email in settings.ops_emails))
 
     for t_index, entry in enumerate(roster.teams):
         t_loc: tuple[Any, ...] = ("teams", t_index)
-        for team_id in (entry.id, *entry.previous_ids):
-            if team_id in team_ids:
-                report(
-                    (*t_loc, "id"),
-                    team_id,
-                    f"team id is already used at line {source.line_of(team_ids[team_id])}",
-                    "give each team a unique id",
-                )
-            else:
-                team_ids[team_id] = (*t_loc, "id")
+        _check_unique_ids("team", entry.id, entry.previous_ids, t_loc, team_ids, source, report)
         if entry.account_email is not None:
             _check_template(entry.account_email, (*t_loc, "account_email"), report)
-        for index, previous in enumerate(entry.previous_ids):
-            if not re.match(ID_PATTERN, previous):
-                report((*t_loc, "previous_ids", index), previous, "not a valid id")
+        _check_previous_ids(entry.previous_ids, t_loc, report)
+        _check_team_guardrails(entry, t_loc, catalog, report)
         budget = entry.budget_usd or roster.defaults.budget_usd
         if budget is None:
             report(t_loc, entry.id, "no budget_usd for this team", "set budget_usd in defaults or on the team")
@@ -355,22 +405,13 @@ def _check_rules(roster: RosterFile, source: SourceMap, settings: StackSettings)
         subscribers = ops_count + len(entry.instructors)
         for l_index, learner_entry in enumerate(entry.learners):
             l_loc: tuple[Any, ...] = (*t_loc, "learners", l_index)
-            learner = _resolve_learner(
-                roster, entry, team, learner_entry, settings, l_loc, report, source.line_of(l_loc)
+            learner = _resolve_learner(roster, entry, team, learner_entry, settings, l_loc, report, source)
+            duplicate_id = _check_unique_ids(
+                "learner", learner.id, learner.previous_ids, l_loc, learner_ids, source, report
             )
-            duplicate_id = False
-            for learner_id in (learner.id, *learner.previous_ids):
-                if learner_id in learner_ids:
-                    duplicate_id = True
-                    report(
-                        (*l_loc, "id"),
-                        learner_id,
-                        f"learner id is already used at line {source.line_of(learner_ids[learner_id])}",
-                        "learner ids must be unique across all teams",
-                    )
-                else:
-                    learner_ids[learner_id] = (*l_loc, "id")
             # A repeated id also repeats the derived email and name; report the id only.
+            if not duplicate_id:
+                people.check(learner_entry, l_loc, t_index, entry.shared_account, report)
             if not entry.shared_account and not duplicate_id:
                 email_loc = (*l_loc, "account_email") if learner_entry.account_email else (*l_loc, "id")
                 lowered = learner.account_email.lower()
@@ -411,6 +452,128 @@ def _check_rules(roster: RosterFile, source: SourceMap, settings: StackSettings)
     return Roster(path=file, teams=tuple(teams), learners=tuple(learners))
 
 
+def _check_unique_ids(
+    kind: str,
+    current: str,
+    previous: list[str] | tuple[str, ...],
+    loc: tuple[Any, ...],
+    seen: dict[str, tuple[Any, ...]],
+    source: SourceMap,
+    report: Any,
+) -> bool:
+    """Report an id or previous id that another entry already uses; return whether any did."""
+    clashed = False
+    places = [((*loc, "id"), current)] + [((*loc, "previous_ids", i), old) for i, old in enumerate(previous)]
+    for place, value in places:
+        if value not in seen:
+            seen[value] = place
+            continue
+        clashed = True
+        label = f"{kind} id" if place[-1] == "id" else f"previous id of this {kind}"
+        report(
+            place,
+            value,
+            f"{label} is already used at line {source.line_of(seen[value])}",
+            f"{kind} ids and previous ids must be unique across the roster, so remove the one that is not "
+            f"this {kind}'s",
+        )
+    return clashed
+
+
+def _check_previous_ids(previous: list[str], loc: tuple[Any, ...], report: Any) -> None:
+    for index, value in enumerate(previous):
+        if not re.match(ID_PATTERN, value):
+            report(
+                (*loc, "previous_ids", index),
+                value,
+                "not a valid id",
+                "write the old id exactly as it was: lowercase letters, digits and hyphens",
+            )
+
+
+def _check_team_guardrails(entry: TeamEntry, loc: tuple[Any, ...], catalog: Catalog | None, report: Any) -> None:
+    """Report team guardrail ids the catalog lacks, non-relaxable relaxes, and ids both added and relaxed."""
+    if catalog is None:
+        return
+    known = catalog.ids()
+    relaxable = [guardrail_id for guardrail_id in known if catalog.get(guardrail_id).spec.relaxable]
+    for field_name, ids in (("add", entry.guardrails.add), ("relax", entry.guardrails.relax)):
+        for index, guardrail_id in enumerate(ids):
+            place = (*loc, "guardrails", field_name, index)
+            if guardrail_id not in known:
+                close = difflib.get_close_matches(guardrail_id, known, n=1, cutoff=0.6)
+                fix = f"did you mean '{close[0]}'?" if close else f"valid ids: {', '.join(known)}"
+                report(place, guardrail_id, "unknown guardrail id", fix)
+            elif field_name == "relax" and guardrail_id not in relaxable:
+                report(
+                    place,
+                    guardrail_id,
+                    "this guardrail protects the platform and cannot be relaxed",
+                    f"remove it from relax (relaxable guardrails: {', '.join(relaxable)})",
+                )
+            elif field_name == "relax" and guardrail_id in entry.guardrails.add:
+                report(place, guardrail_id, "guardrail is both added and relaxed", "keep it in one of the two lists")
+
+
+@dataclass
+class _People:
+    """Contact emails and Identity Center user names seen so far, compared case-insensitively.
+
+    Two learners with one user name would be one Identity Center user with
+    admin rights on both accounts. Members of one shared-account team reach
+    the same account anyway, so among them only an exact repeat is reported.
+    """
+
+    source: SourceMap
+    # lowercased value -> (learner location, team index, value as written)
+    emails: dict[str, list[tuple[tuple[Any, ...], int, str]]] = field(default_factory=dict)
+    users: dict[str, list[tuple[tuple[Any, ...], int, str]]] = field(default_factory=dict)
+
+    def check(self, entry: LearnerEntry, loc: tuple[Any, ...], team: int, shared: bool, report: Any) -> None:
+        email_clash = self._clash(self.emails, entry.email, loc, team, shared)
+        if email_clash is not None:
+            report(
+                (*loc, "email"),
+                entry.email,
+                f"email is already used by the learner at line {self.source.line_of(email_clash)} "
+                "(compared case-insensitively)",
+                "give each learner their own address, because it is also their Identity Center user name "
+                "unless 'user' is set",
+            )
+        user_name = entry.user or entry.email
+        user_clash = self._clash(self.users, user_name, loc, team, shared)
+        # Without 'user' the user name is the email, whose clash is already reported.
+        if user_clash is not None and (entry.user is not None or email_clash is None):
+            report(
+                (*loc, "user") if entry.user else (*loc, "email"),
+                user_name,
+                f"Identity Center user name is already used by the learner at line "
+                f"{self.source.line_of(user_clash)} (compared case-insensitively), so one person would be "
+                "admin on both accounts",
+                "give each learner their own 'user', or list the person once",
+            )
+
+    @staticmethod
+    def _clash(
+        seen: dict[str, list[tuple[tuple[Any, ...], int, str]]],
+        value: str,
+        loc: tuple[Any, ...],
+        team: int,
+        shared: bool,
+    ) -> tuple[Any, ...] | None:
+        entries = seen.setdefault(value.lower(), [])
+        found = next(
+            (
+                other_loc
+                for other_loc, other_team, other_value in entries
+                if not (shared and other_team == team and other_value != value)
+            ),
+            None,
+        )
+        entries.append((loc, team, value))
+        return found
+
+
 def _check_team_accounts(
     roster: RosterFile,
     teams: list[Team],
@@ -426,12 +589,21 @@ def _check_team_accounts(
             continue
         loc = ("teams", t_index)
         email = team_account_email(roster, entry)
-        _check_email(email, (*loc, "account_email"), report)
+        template_loc = (*loc, "account_email") if entry.account_email else ("defaults", "account_email")
+        _check_email(
+            email,
+            (*loc, "account_email"),
+            report,
+            f"shared account email '{email}' (from the account_email template at line "
+            f"{source.line_of(template_loc)})",
+            quoted=True,
+        )
         if email.lower() in account_emails:
             report(
                 (*loc, "account_email"),
                 email,
                 f"account email is already used at line {source.line_of(account_emails[email.lower()])}",
+                "give the team its own account_email",
             )
         account_emails[email.lower()] = loc
         ops_count = len({email.lower() for email in settings.ops_emails})
@@ -448,9 +620,14 @@ def _check_team_accounts(
             )
         name = f"{settings.prefix}-{entry.id}"
         if not ACCOUNT_NAME_PATTERN.match(name):
-            report((*loc, "id"), name, "account name must be 1-50 printable ASCII characters")
+            report(
+                (*loc, "id"),
+                name,
+                "account name must be 1-50 printable ASCII characters",
+                "shorten the team id or the stack prefix",
+            )
         if name in account_names:
-            report((*loc, "id"), name, "account name is already used by a learner")
+            report((*loc, "id"), name, "account name is already used by a learner", "rename the team or the learner")
 
 
 def team_account_email(roster: RosterFile, entry: TeamEntry) -> str:
@@ -470,17 +647,24 @@ def _check_template(template: str, loc: tuple[Any, ...], report: Any) -> None:
         )
 
 
-def _check_email(email: str, loc: tuple[Any, ...], report: Any) -> bool:
+def _check_email(email: str, loc: tuple[Any, ...], report: Any, label: str = "email", quoted: bool = False) -> bool:
+    """Report an address outside the CreateAccount limits; ``quoted`` labels already show the address."""
+    value = None if quoted else email
     if not (EMAIL_MIN <= len(email) <= EMAIL_MAX):
         report(
             loc,
-            email,
-            f"email is {len(email)} characters; AWS accepts {EMAIL_MIN} to {EMAIL_MAX}",
+            value,
+            f"{label} is {len(email)} characters; AWS accepts {EMAIL_MIN} to {EMAIL_MAX}",
             "shorten the address or the template",
         )
         return False
     if not EMAIL_PATTERN.match(email) or email.count("@") != 1:
-        report(loc, email, "not a valid email address (one '@' and a dotted domain, no spaces)")
+        report(
+            loc,
+            value,
+            f"{label} is not a valid email address (one '@' and a dotted domain, no spaces)",
+            "write it as name@example.com",
+        )
         return False
     return True
 
@@ -493,7 +677,7 @@ def _resolve_learner(
     settings: StackSettings,
     loc: tuple[Any, ...],
     report: Any,
-    line: int | None,
+    source: SourceMap,
 ) -> Learner:
     _check_email(entry.email, (*loc, "email"), report)
     if entry.account_email is not None:
@@ -515,8 +699,19 @@ def _resolve_learner(
         # cannot change it in place, so a new one would replace the account.
         origin = entry.previous_ids[0] if entry.previous_ids else entry.id
         account_email = _fill_template(template, origin, team.id)
-        if template:
-            _check_email(account_email, (*loc, "account_email") if entry.account_email else (*loc, "id"), report)
+        if entry.account_email:
+            _check_email(account_email, (*loc, "account_email"), report, "account email")
+        elif template:
+            # Reported once per learner, at the learner, because each fills the template differently.
+            template_loc = (*loc[:2], "account_email") if team_entry.account_email else ("defaults", "account_email")
+            _check_email(
+                account_email,
+                (*loc, "id"),
+                report,
+                f"account email '{account_email}' (from the account_email template at line "
+                f"{source.line_of(template_loc)})",
+                quoted=True,
+            )
         account_name = entry.account_name or f"{settings.prefix}-{entry.id}"
         if not ACCOUNT_NAME_PATTERN.match(account_name):
             report(
@@ -525,9 +720,7 @@ def _resolve_learner(
                 f"account name is {len(account_name)} characters or not printable ASCII; AWS accepts 1 to 50",
                 "shorten the learner id or set account_name",
             )
-    for index, previous in enumerate(entry.previous_ids):
-        if not re.match(ID_PATTERN, previous):
-            report((*loc, "previous_ids", index), previous, "not a valid id")
+    _check_previous_ids(entry.previous_ids, loc, report)
     return Learner(
         id=entry.id,
         name=entry.name,
@@ -540,5 +733,5 @@ def _resolve_learner(
         budget_usd=entry.budget_usd or team.budget_usd,
         expires=entry.expires or team.expires,
         previous_ids=tuple(entry.previous_ids),
-        line=line,
+        line=source.line_of(loc),
     )

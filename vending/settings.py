@@ -7,20 +7,31 @@ value fails the same way in either place.
 
 from __future__ import annotations
 
+import difflib
+import functools
 import json
 import re
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
+import botocore
+import botocore.loaders
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic import ValidationError as PydanticValidationError
 from pydantic.alias_generators import to_camel
+from pydantic_core import ErrorDetails, PydanticCustomError
 
 from vending.errors import Problem, ValidationError
+from vending.input_errors import DEFAULT_FIX, describe
 from vending.yamlsource import format_path, load_yaml_file
 
+if TYPE_CHECKING:
+    from vending.guardrails.catalog import Catalog
+
 PROJECT = "sandbox-vending"
+# How close a config namespace must be to PROJECT to count as its misspelling.
+NAMESPACE_CUTOFF = 0.75
 EMAIL_PATTERN = re.compile(r"^[^\s@]+@[^\s@]+\.[^\s@]+$")
 REGION_PATTERN = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$")
 POLICY_ARN_PATTERN = r"^arn:aws[a-z-]*:iam::(aws|\d{12}):policy/[\x21-\x7e]+$"
@@ -106,6 +117,17 @@ class StackSettings(BaseModel):
         bad = [region for region in value if not REGION_PATTERN.match(region)]
         if bad:
             raise ValueError(f"not AWS region names: {', '.join(bad)} (expected names such as eu-west-1)")
+        unknown = [region for region in value if region not in known_regions()]
+        if unknown:
+            raise PydanticCustomError(
+                "unknown_region",
+                f"unknown AWS regions: {', '.join(unknown)} (botocore {botocore.__version__} lists no such region "
+                "in the aws partition)",
+                {
+                    "fix": "check the spelling, or upgrade boto3 (pip install --upgrade boto3) if AWS launched the "
+                    "region after this botocore release"
+                },
+            )
         if "us-east-1" not in value:
             # Billing metrics, budgets and most global control planes live in us-east-1.
             raise ValueError("must include us-east-1, where global services and billing data live")
@@ -173,6 +195,16 @@ class StackSettings(BaseModel):
         return self.today or fallback
 
 
+@functools.cache
+def known_regions() -> frozenset[str]:
+    """Return the regions of the aws partition in botocore's bundled endpoints data (read from disk, offline)."""
+    data = botocore.loaders.create_loader().load_data("endpoints")
+    for partition in data.get("partitions", []):
+        if partition.get("partition") == "aws":
+            return frozenset(partition.get("regions", {}))
+    return frozenset()
+
+
 def config_key(field_name: str) -> str:
     """Return the camelCase stack config key of a ``StackSettings`` field."""
     return to_camel(field_name)
@@ -187,24 +219,50 @@ def settings_from_values(values: dict[str, Any], source: str, lines: dict[str, i
         for item in error.errors():
             loc = item["loc"]
             top = str(loc[0]) if loc else ""
-            key = f"{PROJECT}:{top}" if top else ""
-            where = format_path(loc)
-            fix = "see the config schema in Pulumi.yaml"
-            if item["type"] == "extra_forbidden":
-                fix = "remove the key or correct its spelling (keys are camelCase, e.g. allowedRegions)"
-            elif item["type"] == "missing":
-                fix = f"set it with: pulumi config set {key} VALUE"
+            message, fix = _describe_setting(item, top)
             problems.append(
                 Problem(
                     source,
                     (lines or {}).get(top),
-                    where,
-                    item.get("input") if item["type"] != "missing" else None,
-                    item["msg"],
+                    format_path(loc),
+                    item.get("input") if item["type"] not in ("missing", "extra_forbidden") else None,
+                    message,
                     fix,
                 )
             )
         raise ValidationError(problems, subject=source) from None
+
+
+# The patterns of StackSettings, in words.
+PATTERN_WORDS: dict[str, str] = {
+    "prefix": "must be 2-20 characters of lowercase letters, digits and hyphens, "
+    "starting with a letter and not ending with a hyphen",
+    "sessionDuration": "must be a whole number of hours from PT1H to PT12H, such as PT8H",
+    "permissionsBoundaryPolicyArn": "must be an IAM policy ARN, such as arn:aws:iam::aws:policy/PowerUserAccess "
+    "or arn:aws:iam::123456789012:policy/NAME",
+    "permissionsBoundaryPolicyName": "must be 1-128 characters of letters, digits and + = , . @ _ -",
+    "permissionsBoundaryPolicyPath": "must start and end with '/', such as / or /sandbox/",
+    "accountClosureTimeout": "must be a whole number of minutes or hours, such as 90m or 4h",
+}
+
+
+def _describe_setting(item: ErrorDetails, top: str) -> tuple[str, str]:
+    """Return (message, fix) for one error of ``StackSettings``, with the stack config key in the fix."""
+    key = f"{PROJECT}:{top}" if top else ""
+    message, fix = describe(item)
+    kind = item["type"]
+    if kind == "extra_forbidden":
+        known = sorted(config_key(name) for name in StackSettings.model_fields)
+        close = difflib.get_close_matches(top, known, n=1, cutoff=0.6)
+        fix = f"did you mean {close[0]}?" if close else "remove the key or correct its spelling (keys are camelCase)"
+    elif kind == "missing":
+        fix = f"set it with: pulumi config set {key} VALUE"
+    elif kind == "string_pattern_mismatch" and top in PATTERN_WORDS:
+        message = PATTERN_WORDS[top]
+        fix = f"correct {key}"
+    elif fix == DEFAULT_FIX:
+        fix = f"correct {key} (Pulumi.yaml describes every key)" if key else "correct the stack config"
+    return message, fix
 
 
 def parse_config_value(raw: str) -> Any:
@@ -233,6 +291,18 @@ def load_stack_file(path: Path) -> tuple[StackSettings, dict[str, Any]]:
     problems: list[Problem] = []
     for key, value in raw.items():
         namespace, _, name = key.partition(":")
+        if name and namespace != PROJECT and _looks_like_project(namespace):
+            problems.append(
+                Problem(
+                    str(path),
+                    source.line_of(("config", key)),
+                    key,
+                    None,
+                    f"unknown config namespace '{namespace}'",
+                    f"did you mean {PROJECT}:{name}?",
+                )
+            )
+            continue
         if not name:
             problems.append(
                 Problem(
@@ -260,6 +330,70 @@ def load_stack_file(path: Path) -> tuple[StackSettings, dict[str, Any]]:
                 continue
             values[name] = value
             lines[name] = source.line_of(("config", key)) or 0
+    try:
+        settings = settings_from_values(values, str(path), lines)
+    except ValidationError as error:
+        problems.extend(error.problems)
     if problems:
         raise ValidationError(problems, subject=str(path))
-    return settings_from_values(values, str(path), lines), raw
+    return settings, raw
+
+
+def _looks_like_project(namespace: str) -> bool:
+    """Return whether a config namespace is a misspelling of this project's rather than another provider's."""
+    # Other providers' namespaces (aws, pulumi, random, ...) are far from "sandbox-vending".
+    return difflib.SequenceMatcher(None, namespace.lower(), PROJECT).ratio() >= NAMESPACE_CUTOFF
+
+
+def guardrail_config_problems(path: Path, settings: StackSettings, catalog: Catalog) -> list[Problem]:
+    """Check the stack's ``guardrails`` and ``guardrailSettings`` ids and setting names against the catalog.
+
+    The compiler rejects the same mistakes, but without lines or suggestions;
+    these problems point at the entry in the stack file.
+    """
+    _, source = load_yaml_file(path)
+    known = catalog.ids()
+    problems: list[Problem] = []
+
+    def report(loc: tuple[str | int, ...], value: object, message: str, fix: str) -> None:
+        key = f"{PROJECT}:{loc[0]}"
+        line = source.line_of(("config", key, *loc[1:]))
+        problems.append(Problem(str(path), line, format_path(loc), value, message, fix))
+
+    for index, guardrail_id in enumerate(settings.guardrails or []):
+        if guardrail_id not in known:
+            report(("guardrails", index), guardrail_id, "unknown guardrail id", _suggest(guardrail_id, known, "ids"))
+    for guardrail_id, values in settings.guardrail_settings.items():
+        if guardrail_id not in known:
+            report(
+                ("guardrailSettings", guardrail_id),
+                guardrail_id,
+                "unknown guardrail id",
+                _suggest(guardrail_id, known, "ids"),
+            )
+            continue
+        if not isinstance(values, dict):
+            report(
+                ("guardrailSettings", guardrail_id),
+                None,
+                "must be a mapping of setting names to values",
+                "indent 'settingName: value' lines under the guardrail id",
+            )
+            continue
+        names = tuple(catalog.get(guardrail_id).spec.settings)
+        for name in values:
+            if name not in names:
+                report(
+                    ("guardrailSettings", guardrail_id, name),
+                    name,
+                    f"unknown setting of guardrail {guardrail_id}",
+                    _suggest(name, names, "settings"),
+                )
+    return problems
+
+
+def _suggest(value: str, known: tuple[str, ...], noun: str) -> str:
+    close = difflib.get_close_matches(value, known, n=1, cutoff=0.6)
+    if close:
+        return f"did you mean {close[0]}?"
+    return f"valid {noun}: {', '.join(known) or 'none'}"

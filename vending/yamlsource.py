@@ -97,7 +97,14 @@ class _Converter:
             line = key_node.start_mark.line + 1
             if not isinstance(key_node, yaml.ScalarNode):
                 self.problems.append(
-                    Problem(self.source.file, line, format_path(path), None, "mapping keys must be plain strings")
+                    Problem(
+                        self.source.file,
+                        line,
+                        format_path(path),
+                        None,
+                        "mapping keys must be plain strings",
+                        "write the key as a plain word, not a list or mapping",
+                    )
                 )
                 continue
             key = str(key_node.value)
@@ -139,7 +146,9 @@ def load_yaml_text(text: str, file: str) -> tuple[Any, SourceMap]:
             [Problem(file, line, "", None, message, "correct the YAML syntax at that line")], subject=file
         ) from None
     except yaml.YAMLError as error:
-        raise ValidationError([Problem(file, None, "", None, f"invalid YAML: {error}")], subject=file) from None
+        raise ValidationError(
+            [Problem(file, None, "", None, f"invalid YAML: {error}", "correct the YAML syntax")], subject=file
+        ) from None
     converter = _Converter(file)
     if node is None:
         return None, converter.source
@@ -152,6 +161,11 @@ def load_yaml_text(text: str, file: str) -> tuple[Any, SourceMap]:
 def load_yaml_file(path: Path, display_name: str | None = None) -> tuple[Any, SourceMap]:
     """Read and parse ``path``; see ``load_yaml_text``."""
     name = display_name or str(path)
+    if path.is_dir():
+        raise ValidationError(
+            [Problem(name, None, "", None, "not a file: the path is a directory", "name the YAML file itself")],
+            subject=name,
+        )
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
@@ -164,6 +178,11 @@ def load_yaml_file(path: Path, display_name: str | None = None) -> tuple[Any, So
         raise ValidationError(
             [Problem(name, None, "", None, "file not found", "check the path")], subject=name
         ) from None
+    except OSError as error:
+        # PermissionError, a FIFO or socket, a broken mount: report it like any other bad input.
+        reason = error.strerror or type(error).__name__
+        problem = Problem(name, None, "", None, f"cannot read the file: {reason}", "check its path and permissions")
+        raise ValidationError([problem], subject=name) from None
     except UnicodeDecodeError as error:
         raise ValidationError(
             [Problem(name, None, "", None, f"file is not UTF-8 text ({error.reason})", "save it as UTF-8")],

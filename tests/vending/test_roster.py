@@ -79,7 +79,7 @@ BAD_ROSTERS = [
         "impossible date",
         VALID.replace("name: Team A", "name: Team A\n    expires: 2027-02-30"),
         8,
-        "valid date",
+        "not a real calendar date",
     ),
     (
         "unknown status",
@@ -127,7 +127,7 @@ BAD_ROSTERS = [
         "wrong version",
         VALID.replace("version: 1", "version: 2"),
         1,
-        "Input should be 1",
+        "only version 1 exists",
     ),
 ]
 

@@ -25,10 +25,18 @@ def add_input_options(parser: argparse.ArgumentParser, roster_positional: bool =
     parser.add_argument("--project-dir", default=None, help="directory containing Pulumi.yaml (default: this checkout)")
     parser.add_argument(
         "--today",
-        type=date.fromisoformat,
+        type=calendar_date,
         default=None,
         help="date used for expiry, YYYY-MM-DD (default: the stack's today setting, else today in UTC)",
     )
+
+
+def calendar_date(text: str) -> date:
+    """Parse a YYYY-MM-DD option value; argparse shows the ``ArgumentTypeError`` message as is."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid date '{text}': use a real calendar date, YYYY-MM-DD") from None
 
 
 def project_dir(args: argparse.Namespace) -> Path:
@@ -58,14 +66,15 @@ def load_inputs(args: argparse.Namespace) -> tuple[StackSettings, Roster]:
     """Load the stack settings and the roster named by the command line."""
     settings = load_settings(args)
     path = roster_path(args, settings)
-    return settings, load_roster(path, settings, display_name=_display(path))
+    return settings, load_roster(path, settings, display_name=display_path(path))
 
 
 def effective_today(settings: StackSettings) -> date:
     return settings.today or datetime.now(UTC).date()
 
 
-def _display(path: Path) -> str:
+def display_path(path: Path) -> str:
+    """Return ``path`` relative to the working directory when it lies below it."""
     try:
         return str(path.resolve().relative_to(Path.cwd()))
     except ValueError:
