@@ -21,11 +21,11 @@ from vending.diff_summary import ACCESS_SEPARATOR, DiffReport
 # Marks the sticky comment so CI can find and update it instead of adding another.
 COMMENT_MARKER = "<!-- sandbox-vending:diff -->"
 EMAIL = re.compile(r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+-]*@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
-# What the program puts in front of an email address in a resource name: Identity Center assignments
+# Prefix that the program puts in front of an email address in a resource name. Identity Center assignments
 # are "<sandbox>-instructor-<email>" (access keys "instructor-<email>") and ops subscriptions to the
 # spend topic are "spend-ops-<email>". Member assignments ("member-<learner id>") hold no address.
 ADDRESS_KEY = re.compile(r"^spend-ops-|(?:^|(?<=-))instructor-")
-# 4 hex digits (16 bits) tell the few addresses of one comment apart; see docs/diff.md for what they leak.
+# 4 hex digits (16 bits) tell the few addresses of one comment apart. docs/diff.md says what they leak.
 DIGEST_CHARS = 4
 OP_SYMBOLS = {"create": "+", "update": "~", "replace": "+-", "delete": "-", "same": " "}
 MAX_VALUE_CHARS = 120
@@ -41,9 +41,9 @@ def mask_address(address: str) -> str:
 def mask_named_address(name: str) -> str:
     """Mask the address inside a resource name or access key, keeping the part before its address key.
 
-    The address starts after the earliest match of ``ADDRESS_KEY``. When a
-    sandbox name also contains ``-instructor-``, more of the name is masked
-    than needed, but no part of the address is shown.
+    The address starts after the earliest match of ``ADDRESS_KEY``. When the
+    sandbox name itself matches it (a learner id such as ``x-instructor-y``),
+    more of the name is masked than needed, but no part of the address shows.
     """
     found = ADDRESS_KEY.search(name)
     start = found.end() if found else 0
@@ -51,7 +51,7 @@ def mask_named_address(name: str) -> str:
 
 
 def mask_email(text: str, named: Collection[str] = ()) -> str:
-    """Mask every email address in ``text``; a token listed in ``named`` is a name that embeds an address."""
+    """Mask every email address in ``text``. A token listed in ``named`` is a resource name or access key."""
 
     def mask(found: re.Match[str]) -> str:
         token = found.group(0)
@@ -203,15 +203,19 @@ def render_markdown(report: DiffReport, learner_names: Iterable[str]) -> str:
     """Render the pull-request comment, with emails masked and learner names removed."""
     lines = [COMMENT_MARKER, "## Sandbox roster change: offline plan", ""]
     lines.append(f"Comparing `{report.head_label}` with `{report.base_label}` on the Pulumi mock engine, without AWS.")
+
+    # Errors come first: a reviewer must see why the check fails before anything else.
     if report.failed:
         heading = f"> **{len(report.errors)} error(s): this change cannot be applied as is**, so the check fails."
         lines += ["", "> [!CAUTION]", heading]
         lines.extend(f"> - **ERROR:** {error}" for error in report.errors)
+
     lines.append("")
     lines.append(f"**Resources:** {counts_line(report)}.")
     if report.warnings:
         lines += ["", "> [!WARNING]"]
         lines.extend(f"> - **WARNING:** {warning}" for warning in report.warnings)
+
     lines += ["", "### Learners", ""]
     if report.learners.is_empty():
         lines.append("No learner changes.")

@@ -24,7 +24,8 @@ from vending.plan import POLICY_TYPE, LearnerRow, Plan
 CLOSURE_QUOTA_FLOOR = 250
 CLOSURE_QUOTA_SHARE = 0.20
 CLOSURE_QUOTA_MAX = 1000
-# Joins the access keys of an ``access`` learner change; ``vending.diff_render`` splits on it again.
+# Separator of the access keys in an ``access`` learner change. ``vending.diff_render`` splits on it
+# to find the keys that embed an email address.
 ACCESS_SEPARATOR = ", "
 
 

@@ -78,7 +78,7 @@ class Case:
     learners: dict[str, list[str]] = field(default_factory=dict)
     ops: dict[str, int] = field(default_factory=dict)
     failed: bool = False
-    # Substrings of the expected errors, in order; empty when the change can be applied.
+    # Substrings of the expected errors, in order. None are expected when the change can be applied.
     errors: tuple[str, ...] = ()
     closures: int = 0
     # The base roster, when it is not the example.
@@ -456,8 +456,8 @@ def test_output_is_reproducible(tmp_path: Path) -> None:
         base = build_plan(PlanInputs(PROJECT_DIR, EXAMPLE_STACK))
         head = build_plan(PlanInputs(PROJECT_DIR, stack, roster=roster))
         report = build_report(base, head, "base", "head", org_accounts=300)
-        names_ = [learner.name for plan in (base, head) for learner in plan.roster.learners]
-        outputs.append((render_markdown(report, names_), render_json(report)))
+        learner_names = [learner.name for plan in (base, head) for learner in plan.roster.learners]
+        outputs.append((render_markdown(report, learner_names), render_json(report)))
     report_lists = (report.errors, report.warnings, report.guardrails, report.learners.added)
     assert all(report_lists)
     assert outputs[0][0] == outputs[1][0]
