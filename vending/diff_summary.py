@@ -151,8 +151,11 @@ class DiffReport:
 
     @property
     def failed(self) -> bool:
-        """True when ``errors`` is not empty: the change replaces an Account, deletes or replaces a
-        protected resource, or trips the mass suspension and closure guard."""
+        """True when ``errors`` is not empty.
+
+        That happens when the change replaces an Account, deletes or replaces a
+        protected resource, or trips the mass suspension and closure guard.
+        """
         return bool(self.errors)
 
     def as_json(self) -> dict[str, Any]:
@@ -225,7 +228,7 @@ def summarise_learners(base: Plan, head: Plan) -> LearnerSummary:
         if old_id in matched:
             continue
         if old_row.account_email.lower() in head_accounts:
-            note = "the shared team account stays; only this learner's access is removed"
+            note = "the shared team account stays, so only this learner's access is removed"
         elif old_row.protected:
             note = "the account is protected, so pulumi preview fails. Set status: closed first, apply, then remove"
         else:
