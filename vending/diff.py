@@ -108,6 +108,11 @@ class ResourceChange:
     changes: list[InputChange] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)
     protect: tuple[bool, bool] | None = None
+    # The deployed (base) resource is protected, so pulumi preview fails if it is deleted or replaced.
+    protected: bool = False
+    # Reasons ``pulumi up`` cannot apply this change as is; each one makes ``sandboxctl diff`` exit 1.
+    errors: list[str] = field(default_factory=list)
+    # Notes a reviewer must read that do not stop the change.
     warnings: list[str] = field(default_factory=list)
 
     @property
@@ -125,6 +130,8 @@ class ResourceChange:
             "changes": [change.as_json() for change in self.changes],
             "ignored_changes": self.ignored,
             "protect": list(self.protect) if self.protect else None,
+            "protected": self.protected,
+            "errors": self.errors,
             "warnings": self.warnings,
         }
 
@@ -148,6 +155,19 @@ class ResourceDiff:
     def account_replacements(self) -> list[ResourceChange]:
         return [change for change in self.of_op("replace") if change.type == names.ACCOUNT_TYPE]
 
+    @property
+    def account_closures(self) -> list[ResourceChange]:
+        """Accounts whose AWS account this change closes: unprotected Account deletes and Account replacements.
+
+        A protected Account delete closes nothing, because ``pulumi preview`` fails on it.
+        """
+        deletes = [
+            change
+            for change in self.of_op("delete")
+            if change.type == names.ACCOUNT_TYPE and not change.protected
+        ]
+        return sorted([*deletes, *self.account_replacements], key=lambda change: change.urn)
+
 
 def diff_plans(base: Plan, head: Plan) -> ResourceDiff:
     """Compare ``head`` with ``base`` (the deployed state) and return one change per resource."""
@@ -169,11 +189,11 @@ def diff_plans(base: Plan, head: Plan) -> ResourceDiff:
             break
         replaced |= now_replaced
 
+    # Sort explicitly so the output never depends on the order the mock engine registered resources in.
+    changes.sort(key=lambda change: change.urn)
     matched_base = set(matches.values())
-    for item in base.run.registrations:
-        if item.urn not in matched_base:
-            changes.append(_delete(item))
-    return ResourceDiff(changes)
+    deletes = [_delete(item) for item in base.run.registrations if item.urn not in matched_base]
+    return ResourceDiff(changes + sorted(deletes, key=lambda change: change.urn))
 
 
 def match_resources(base: Iterable[Registration], head: Iterable[Registration]) -> dict[str, str]:
@@ -287,6 +307,7 @@ def _compare(
         urn=new.urn,
         old_urn=old.urn if old.urn != new.urn else None,
         old_name=old.name if old.name != new.name else None,
+        protected=old.protect,
     )
     if old.protect != new.protect:
         change.protect = (old.protect, new.protect)
@@ -309,12 +330,10 @@ def _compare(
 
     if change.changes:
         change.op = "replace" if any(item.replaces for item in change.changes) else "update"
-    if change.op == "replace" and old.protect:
-        change.warnings.append("protected: pulumi preview fails until the resource is unprotected")
     if change.op == "replace" and new.type == names.ACCOUNT_TYPE:
-        change.warnings.append(
-            "replacing an Account CLOSES the existing AWS account and creates a new one with a new id"
-        )
+        change.errors.append("would be REPLACED, which CLOSES the AWS account and creates a new one with a new id")
+    if change.op == "replace" and change.protected:
+        change.errors.append("protected, so pulumi preview fails until the resource is unprotected")
     return change
 
 
@@ -352,9 +371,11 @@ def _leaf_changes(path: str, before: Any, after: Any, replaced: set[str]) -> lis
 
 
 def _delete(item: Registration) -> ResourceChange:
-    change = ResourceChange(op="delete", type=item.type, name=item.name, urn=item.urn)
+    change = ResourceChange(op="delete", type=item.type, name=item.name, urn=item.urn, protected=item.protect)
     if item.protect:
-        change.warnings.append("protected: pulumi preview fails; set status: closed first, then remove the entry")
+        change.errors.append(
+            "protected, so pulumi preview fails on the delete. Set status: closed first, apply, then remove the entry"
+        )
     elif item.type == names.ACCOUNT_TYPE:
         change.warnings.append("deleting this Account CLOSES the AWS account (CloseAccount)")
     return change

@@ -1,37 +1,81 @@
 """Print a ``DiffReport`` as a pull-request comment (markdown), for a terminal (text) or as JSON.
 
 Pull-request comments are public to everyone who can read the repository,
-so the markdown form masks email addresses (``j***@example.com``) and never
-shows learner names.
+so the markdown form masks email addresses and never shows learner names.
+A masked address keeps its first character and domain and gets a short
+digest of the whole address (``j***@example.com#1a2b``), so a reviewer can
+tell two addresses apart without seeing either.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Any
 
 from vending.diff import NEW_ID_AFTER_REPLACE, REF_PREFIX, ResourceChange
-from vending.diff_summary import DiffReport
+from vending.diff_summary import ACCESS_SEPARATOR, DiffReport
 
 # Marks the sticky comment so CI can find and update it instead of adding another.
 COMMENT_MARKER = "<!-- sandbox-vending:diff -->"
-EMAIL = re.compile(r"(?<![\w.+-])([A-Za-z0-9])[A-Za-z0-9._%+-]*@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
+EMAIL = re.compile(r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+-]*@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
+# Prefix that the program puts in front of an email address in a resource name. Identity Center assignments
+# are "<sandbox>-instructor-<email>" (access keys "instructor-<email>") and ops subscriptions to the
+# spend topic are "spend-ops-<email>". Member assignments ("member-<learner id>") hold no address.
+ADDRESS_KEY = re.compile(r"^spend-ops-|(?:^|(?<=-))instructor-")
+# 4 hex digits (16 bits) tell the few addresses of one comment apart. docs/diff.md says what they leak.
+DIGEST_CHARS = 4
 OP_SYMBOLS = {"create": "+", "update": "~", "replace": "+-", "delete": "-", "same": " "}
 MAX_VALUE_CHARS = 120
 
 
-def mask_email(text: str) -> str:
-    """Replace every email address in ``text`` by its first character, ``***`` and the domain."""
-    return EMAIL.sub(lambda found: f"{found.group(1)}***@{found.group(2)}", text)
+def mask_address(address: str) -> str:
+    """Mask one address as its first character, ``***``, the domain and a digest of the lower-cased address."""
+    local, _, domain = address.rpartition("@")
+    digest = hashlib.sha256(address.lower().encode()).hexdigest()[:DIGEST_CHARS]
+    return f"{local[:1]}***@{domain}#{digest}"
 
 
-def mask_personal_data(text: str, learner_names: Iterable[str]) -> str:
+def mask_named_address(name: str) -> str:
+    """Mask the address inside a resource name or access key, keeping the part before its address key.
+
+    The address starts after the earliest match of ``ADDRESS_KEY``. When the
+    sandbox name itself matches it (a learner id such as ``x-instructor-y``),
+    more of the name is masked than needed, but no part of the address shows.
+    """
+    found = ADDRESS_KEY.search(name)
+    start = found.end() if found else 0
+    return name[:start] + mask_address(name[start:])
+
+
+def mask_email(text: str, named: Collection[str] = ()) -> str:
+    """Mask every email address in ``text``. A token listed in ``named`` is a resource name or access key."""
+
+    def mask(found: re.Match[str]) -> str:
+        token = found.group(0)
+        return mask_named_address(token) if token in named else mask_address(token)
+
+    return EMAIL.sub(mask, text)
+
+
+def mask_personal_data(text: str, learner_names: Iterable[str], named: Collection[str] = ()) -> str:
     """Mask emails and remove learner names (longest first, so "Jane Doe" goes before "Jane")."""
     for name in sorted({name for name in learner_names if name.strip()}, key=len, reverse=True):
         text = text.replace(name, "(name hidden)")
-    return mask_email(text)
+    return mask_email(text, named)
+
+
+def names_with_addresses(report: DiffReport) -> set[str]:
+    """Return the resource names and access keys in ``report`` that embed an email address."""
+    found: set[str] = set()
+    for change in report.resources.changes:
+        found.update(name for name in (change.name, change.old_name) if name and "@" in name)
+    for item in report.learners.access:
+        for keys in (item.before, item.after):
+            found.update(key for key in keys.split(ACCESS_SEPARATOR) if "@" in key)
+    return found
 
 
 def format_value(value: Any) -> str:
@@ -90,9 +134,19 @@ def render_text(report: DiffReport) -> str:
             lines.append(f"  {item.name}: {item.change}, {sizes}")
     lines.append("")
     lines.append(_closures_sentence(report))
-    for warning in report.warnings:
-        lines.append(f"WARNING: {warning}")
+    lines.extend(f"WARNING: {warning}" for warning in report.warnings)
+    lines.extend(f"ERROR: {error}" for error in report.errors)
+    lines += ["", _verdict(report)]
     return "\n".join(lines)
+
+
+def _verdict(report: DiffReport) -> str:
+    if not report.failed:
+        return "Result: the change can be applied (no errors)."
+    return (
+        f"Result: FAILED with {len(report.errors)} error(s) listed above, so sandboxctl diff exits 1. "
+        "The change cannot be applied as is."
+    )
 
 
 def _text_resource(change: ResourceChange) -> list[str]:
@@ -108,7 +162,8 @@ def _text_resource(change: ResourceChange) -> list[str]:
         lines.append(f"        ignored by ignore_changes: {', '.join(change.ignored)}")
     if change.protect:
         lines.append(f"        protect: {change.protect[0]} => {change.protect[1]}")
-    lines.extend(f"        ! {warning}" for warning in change.warnings)
+    lines.extend(f"        ERROR: {error}" for error in change.errors)
+    lines.extend(f"        WARNING: {warning}" for warning in change.warnings)
     return lines
 
 
@@ -148,13 +203,19 @@ def render_markdown(report: DiffReport, learner_names: Iterable[str]) -> str:
     """Render the pull-request comment, with emails masked and learner names removed."""
     lines = [COMMENT_MARKER, "## Sandbox roster change: offline plan", ""]
     lines.append(f"Comparing `{report.head_label}` with `{report.base_label}` on the Pulumi mock engine, without AWS.")
+
+    # Errors come first: a reviewer must see why the check fails before anything else.
+    if report.failed:
+        heading = f"> **{len(report.errors)} error(s): this change cannot be applied as is**, so the check fails."
+        lines += ["", "> [!CAUTION]", heading]
+        lines.extend(f"> - **ERROR:** {error}" for error in report.errors)
+
     lines.append("")
     lines.append(f"**Resources:** {counts_line(report)}.")
-    if report.failed:
-        lines += ["", "> [!CAUTION]", "> An AWS account would be REPLACED, which closes it: `sandboxctl diff` fails."]
     if report.warnings:
         lines += ["", "> [!WARNING]"]
-        lines.extend(f"> - {warning}" for warning in report.warnings)
+        lines.extend(f"> - **WARNING:** {warning}" for warning in report.warnings)
+
     lines += ["", "### Learners", ""]
     if report.learners.is_empty():
         lines.append("No learner changes.")
@@ -173,7 +234,7 @@ def render_markdown(report: DiffReport, learner_names: Iterable[str]) -> str:
             )
     lines += ["", "### Account closures", "", _closures_sentence(report)]
     lines += _markdown_resources(report)
-    return mask_personal_data("\n".join(lines) + "\n", learner_names)
+    return mask_personal_data("\n".join(lines) + "\n", learner_names, names_with_addresses(report))
 
 
 def _markdown_resources(report: DiffReport) -> list[str]:

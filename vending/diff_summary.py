@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from vending import names
 from vending.diff import ResourceDiff, diff_plans
 from vending.errors import LifecycleError
 from vending.lifecycle import check_mass_change, renames
@@ -23,6 +24,9 @@ from vending.plan import POLICY_TYPE, LearnerRow, Plan
 CLOSURE_QUOTA_FLOOR = 250
 CLOSURE_QUOTA_SHARE = 0.20
 CLOSURE_QUOTA_MAX = 1000
+# Separator of the access keys in an ``access`` learner change. ``vending.diff_render`` splits on it
+# to find the keys that embed an email address.
+ACCESS_SEPARATOR = ", "
 
 
 def closure_quota(member_accounts: int) -> int:
@@ -127,7 +131,12 @@ class Closures:
 
 @dataclass
 class DiffReport:
-    """Everything ``sandboxctl diff`` prints: resource changes, learner summary, guardrails, closures."""
+    """Everything ``sandboxctl diff`` prints: resource changes, learner summary, guardrails, closures.
+
+    ``errors`` lists why the change cannot be applied as is, and each one makes
+    the command exit 1. ``warnings`` lists what a reviewer must read but does
+    not stop the change.
+    """
 
     base_label: str
     head_label: str
@@ -135,14 +144,19 @@ class DiffReport:
     learners: LearnerSummary
     guardrails: list[GuardrailChange]
     closures: Closures
-    warnings: list[str]
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
     # The mass-change guard's message when the change suspends or closes too many learners at once.
     mass_change: str | None = None
 
     @property
     def failed(self) -> bool:
-        """True when the change replaces an Account or trips the mass suspension and closure guard."""
-        return bool(self.resources.account_replacements) or self.mass_change is not None
+        """True when ``errors`` is not empty.
+
+        That happens when the change replaces an Account, deletes or replaces a
+        protected resource, or trips the mass suspension and closure guard.
+        """
+        return bool(self.errors)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -158,6 +172,8 @@ class DiffReport:
             "closures": self.closures.as_json(),
             "account_replacements": len(self.resources.account_replacements),
             "mass_change": self.mass_change,
+            "failed": self.failed,
+            "errors": self.errors,
             "warnings": self.warnings,
         }
 
@@ -167,18 +183,16 @@ def build_report(
 ) -> DiffReport:
     """Diff two plans and summarise the result per learner and per guardrail policy."""
     resources = diff_plans(base, head)
-    learners = summarise_learners(base, head)
-    closures = Closures(count=len(learners.removed), org_accounts=org_accounts)
     report = DiffReport(
         base_label=base_label,
         head_label=head_label,
         resources=resources,
-        learners=learners,
+        learners=summarise_learners(base, head),
         guardrails=compare_guardrails(base, head),
-        closures=closures,
-        warnings=[],
+        closures=Closures(count=len(resources.account_closures), org_accounts=org_accounts),
+        mass_change=mass_change_error(base, head),
     )
-    report.mass_change = mass_change_error(base, head)
+    report.errors = collect_errors(report)
     report.warnings = collect_warnings(report)
     return report
 
@@ -195,6 +209,7 @@ def mass_change_error(base: Plan, head: Plan) -> str | None:
 
 
 def summarise_learners(base: Plan, head: Plan) -> LearnerSummary:
+    """Group the learners of both plans by what changes for them, each group sorted by learner id."""
     summary = LearnerSummary()
     base_rows = {row.id: row for row in base.learners}
     base_roster = {learner.id: learner for learner in base.roster.learners}
@@ -207,14 +222,20 @@ def summarise_learners(base: Plan, head: Plan) -> LearnerSummary:
             continue
         matched.add(old_id)
         _compare_learner(summary, base_rows[old_id], base_roster[old_id].status, row, learner.status)
+    # A team's shared account outlives any one member, so removing a member closes nothing.
+    head_accounts = {row.account_email.lower() for row in head.learners}
     for old_id, old_row in base_rows.items():
         if old_id in matched:
             continue
-        if old_row.protected:
-            note = "account is protected: pulumi preview fails; set status: closed first"
+        if old_row.account_email.lower() in head_accounts:
+            note = "the shared team account stays, so only this learner's access is removed"
+        elif old_row.protected:
+            note = "the account is protected, so pulumi preview fails. Set status: closed first, apply, then remove"
         else:
             note = "deleting the entry CLOSES the account (CloseAccount)"
         summary.removed.append(LearnerChange(old_id, before=f"{old_row.team}, {old_row.status}", note=note))
+    for _, items in summary.groups():
+        items.sort(key=lambda item: item.id)
     return summary
 
 
@@ -236,8 +257,8 @@ def _compare_learner(summary: LearnerSummary, old: LearnerRow, old_status: str, 
     if old.budget_usd != new.budget_usd:
         summary.budget.append(LearnerChange(new.id, before=f"{old.budget_usd:g} USD", after=f"{new.budget_usd:g} USD"))
     if sorted(old.access) != sorted(new.access):
-        before = ", ".join(sorted(old.access)) or "none"
-        after = ", ".join(sorted(new.access)) or "none"
+        before = ACCESS_SEPARATOR.join(sorted(old.access)) or "none"
+        after = ACCESS_SEPARATOR.join(sorted(new.access)) or "none"
         summary.access.append(LearnerChange(new.id, before=before, after=after))
 
 
@@ -271,17 +292,21 @@ def compare_guardrails(base: Plan, head: Plan) -> list[GuardrailChange]:
     return changes
 
 
+def collect_errors(report: DiffReport) -> list[str]:
+    """List why the change cannot be applied as is: the mass-change guard, then resource errors by URN."""
+    errors = [report.mass_change] if report.mass_change else []
+    for change in report.resources.changes:
+        errors.extend(f"{change.type} {change.name}: {text}" for text in change.errors)
+    return errors
+
+
 def collect_warnings(report: DiffReport) -> list[str]:
-    """List what a reviewer must not miss: replaced accounts, protected deletes, closures over quota."""
+    """List what a reviewer must not miss but does not stop the change: replacements, closures, the quota."""
     warnings = []
-    if report.mass_change:
-        warnings.append(report.mass_change)
-    for change in report.resources.account_replacements:
-        warnings.append(f"Account {change.name} would be REPLACED: the AWS account is closed and a new one created")
     for change in report.resources.of_op("replace"):
-        if change.type != "aws:organizations/account:Account":
+        if change.type != names.ACCOUNT_TYPE:
             warnings.append(f"{change.type} {change.name} would be replaced")
-    for change in report.resources.of_op("delete"):
+    for change in report.resources.changes:
         warnings.extend(f"{change.type} {change.name}: {text}" for text in change.warnings)
     closures = report.closures
     if closures.count and closures.quota is None:

@@ -21,8 +21,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="compare the offline plans of two rosters or stack configs, as pulumi preview --diff would",
         description="Run the offline plan for a base and a head roster (and stack config) and list the "
         "resources created, updated, replaced and deleted, then the learners added, moved, suspended, "
-        "closed or removed. Exits 1 when an AWS account would be replaced, or when the change suspends, "
-        "closes or removes more learners than maxLifecycleChangeShare allows.",
+        "closed or removed. Exits 1, after printing each reason as ERROR, when the change cannot be applied "
+        "as is: an AWS account would be replaced, a protected resource (the Account of an active or suspended "
+        "learner) would be deleted or replaced, or the change suspends, closes or removes more learners than "
+        "maxLifecycleChangeShare allows.",
     )
     parser.add_argument(
         "--base", required=True, metavar="REF_OR_FILE", help="base roster file, or a git ref such as origin/main"
