@@ -268,7 +268,8 @@ class References:
             if item.id:
                 refs[item.id] = f"{REF_PREFIX}{urn}"
             arn = item.outputs.get("arn")
-            if isinstance(arn, str) and arn and arn != item.id:
+            # A TopicPolicy takes its topic's ARN as an input named arn; that ARN belongs to the topic.
+            if isinstance(arn, str) and arn and arn != item.id and item.inputs.get("arn") != arn:
                 refs[arn] = f"{REF_PREFIX}{urn}.arn"
         # Short ids such as "p-1234abcd" could match by accident inside other text;
         # ARNs and 12-digit account ids cannot.

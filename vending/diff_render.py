@@ -191,7 +191,8 @@ def _closures_sentence(report: DiffReport) -> str:
     if closures.quota is None:
         return (
             f"Account closures caused by this change: {closures.count}. The 30-day closure quota is "
-            "max(250, 20% of member accounts), at most 1,000; give --org-accounts N to compare."
+            "max(250, 20% of member accounts), at most 1,000 (older AWS text: 10%, between 10 and 1,000); "
+            "give --org-accounts N to compare."
         )
     return (
         f"Account closures caused by this change: {closures.count} of a 30-day quota of {closures.quota} "

@@ -312,7 +312,8 @@ def collect_warnings(report: DiffReport) -> list[str]:
     if closures.count and closures.quota is None:
         warnings.append(
             f"{closures.count} account closure(s): AWS allows max(250, 20% of member accounts), at most 1,000, "
-            "per rolling 30 days; pass --org-accounts N to check this change against it"
+            "per rolling 30 days (older AWS text: 10%, between 10 and 1,000); "
+            "pass --org-accounts N to check this change against it"
         )
     elif closures.count and closures.within_quota is False:
         warnings.append(
