@@ -216,8 +216,8 @@ class Sandbox(pulumi.ComponentResource):
             metric_name="EstimatedCharges",
             dimensions={"Currency": "USD", "LinkedAccount": self.account.id},
             statistic="Maximum",
-            # AWS publishes the billing metric several times a day, so a
-            # six-hour period always holds at least one data point.
+            # AWS sends the billing metric several times a day, so a six-hour
+            # period usually has a data point; a period without one is not breaching.
             period=21600,
             evaluation_periods=1,
             comparison_operator="GreaterThanOrEqualToThreshold",
