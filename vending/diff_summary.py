@@ -148,6 +148,8 @@ class DiffReport:
     warnings: list[str] = field(default_factory=list)
     # The mass-change guard's message when the change suspends or closes too many learners at once.
     mass_change: str | None = None
+    # Set when the head stack config's allowMassChange lets through a change the guard would reject.
+    mass_change_allowed: str | None = None
 
     @property
     def failed(self) -> bool:
@@ -172,6 +174,7 @@ class DiffReport:
             "closures": self.closures.as_json(),
             "account_replacements": len(self.resources.account_replacements),
             "mass_change": self.mass_change,
+            "mass_change_allowed": self.mass_change_allowed,
             "failed": self.failed,
             "errors": self.errors,
             "warnings": self.warnings,
@@ -191,6 +194,7 @@ def build_report(
         guardrails=compare_guardrails(base, head),
         closures=Closures(count=len(resources.account_closures), org_accounts=org_accounts),
         mass_change=mass_change_error(base, head),
+        mass_change_allowed=mass_change_override(base, head),
     )
     report.errors = collect_errors(report)
     report.warnings = collect_warnings(report)
@@ -205,6 +209,26 @@ def mass_change_error(base: Plan, head: Plan) -> str | None:
         check_mass_change(before, after, head.settings, renames(head.roster))
     except LifecycleError as error:
         return str(error)
+    return None
+
+
+def mass_change_override(base: Plan, head: Plan) -> str | None:
+    """Return a note when ``allowMassChange`` in the head stack config lets a guarded change through."""
+    if not head.settings.allow_mass_change:
+        return None
+    strict = head.settings.model_copy(update={"allow_mass_change": False})
+    before = {row.id: row.status for row in base.learners}
+    after = {row.id: row.status for row in head.learners}
+    try:
+        changes = check_mass_change(before, after, strict, renames(head.roster))
+    except LifecycleError:
+        changes = check_mass_change(before, after, head.settings, renames(head.roster))
+        listed = ", ".join(f"{change.learner_id} ({change.kind})" for change in changes)
+        return (
+            f"allowMassChange is true in the stack config, so the mass-change guard lets through "
+            f"{len(changes)} of {len(before)} learners suspended, closed or removed: {listed}. "
+            "Set it back to false after this change is applied"
+        )
     return None
 
 
@@ -302,7 +326,7 @@ def collect_errors(report: DiffReport) -> list[str]:
 
 def collect_warnings(report: DiffReport) -> list[str]:
     """List what a reviewer must not miss but does not stop the change: replacements, closures, the quota."""
-    warnings = []
+    warnings = [report.mass_change_allowed] if report.mass_change_allowed else []
     for change in report.resources.of_op("replace"):
         if change.type != names.ACCOUNT_TYPE:
             warnings.append(f"{change.type} {change.name} would be replaced")

@@ -66,7 +66,15 @@ def describe(item: ErrorDetails) -> tuple[str, str]:
     if kind == "string_pattern_mismatch":
         return f"does not match the pattern {ctx.get('pattern')}", "correct the value to match the pattern"
     if kind in ("float_parsing", "int_parsing", "float_type", "int_type"):
-        return f"must be a number, not {yaml_kind(value)}", "write a number without a currency sign, for example 150"
+        whole = kind.startswith("int")
+        example = "5" if whole else "150"
+        if isinstance(value, str) and value.strip().startswith("$"):
+            return (
+                f"must be a number, not {yaml_kind(value)}",
+                f"write the number without a currency sign, for example {example}",
+            )
+        noun = "a whole number" if whole else "a number"
+        return f"must be {noun}, not {yaml_kind(value)}", f"write {noun} without quotes, for example {example}"
     if kind == "int_from_float":
         return "must be a whole number", "drop the fraction"
     if kind == "finite_number":
@@ -103,7 +111,7 @@ def strip_value_error(message: str) -> str:
     """Drop the "Value error, " that pydantic puts before a validator's own message."""
     for prefix in VALUE_ERROR_PREFIXES:
         if message.startswith(prefix):
-            return message[len(prefix):]
+            return message[len(prefix) :]
     return message
 
 

@@ -249,7 +249,8 @@ def test_text_prints_errors_as_error(case: Case, reports: dict[str, DiffReport])
     errors = [line for line in lines if line.startswith("ERROR: ")]
     warnings = [line for line in lines if line.startswith("WARNING: ")]
     assert len(errors) == len(case.errors)
-    assert not [line for line in warnings if "protected" in line or "REPLACED" in line or "learners" in line]
+    fatal = [line for line in warnings if "protected" in line or "REPLACED" in line or "more than" in line]
+    assert not fatal
     assert ("FAILED" in lines[-1]) is case.failed
 
 
@@ -270,6 +271,10 @@ def test_mass_change_message(reports: dict[str, DiffReport]) -> None:
     assert "3 of 12 learners" in message
     assert "allowMassChange" in message
     assert reports["mass expiry allowed"].mass_change is None
+    allowed = reports["mass expiry allowed"].mass_change_allowed or ""
+    assert "allowMassChange is true" in allowed
+    assert allowed in reports["mass expiry allowed"].warnings
+    assert reports["mass expiry"].mass_change_allowed is None
 
 
 def test_add_creates_only_new_learner(reports: dict[str, DiffReport]) -> None:

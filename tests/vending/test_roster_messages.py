@@ -221,7 +221,7 @@ CASES = [
         3,
         "defaults.budget_usd",
         "must be a number, not text",
-        "write a number without a currency sign",
+        "write the number without a currency sign",
     ),
     (
         "budget as flag",

@@ -95,8 +95,8 @@ CASES = [
         EXAMPLE.replace("scpMaxChars: 5120", "scpMaxChars: lots"),
         "scpMaxChars",
         "scpMaxChars",
-        "must be a number, not text",
-        "write a number",
+        "must be a whole number, not text",
+        "write a whole number without quotes, for example 5",
     ),
 ]
 

@@ -17,6 +17,7 @@ resource is declared:
 
 from __future__ import annotations
 
+import difflib
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -82,8 +83,9 @@ class GuardrailPlan:
         team_policies = [policy for team_id in sorted(self.teams) for policy in self.teams[team_id]]
         return (*self.sandboxes, *team_policies, self.deny_all, self.spend_freeze)
 
-    def policies_for_account(self, team_id: str | None = None, suspended: bool = False,
-                             frozen: bool = False) -> tuple[CompiledPolicy, ...]:
+    def policies_for_account(
+        self, team_id: str | None = None, suspended: bool = False, frozen: bool = False
+    ) -> tuple[CompiledPolicy, ...]:
         """Return the SCPs that apply to an account in a team OU, or in the suspended OU, and frozen or not."""
         policies = list(self.sandboxes)
         if suspended:
@@ -131,13 +133,17 @@ def plan_guardrails(settings: StackSettings, teams: Sequence[Team], catalog: Cat
         if team_ids:
             log.debug("team %s gets guardrails %s on its OU", team.id, ", ".join(team_ids))
         team_plans[team.id] = _build_target(
-            f"team-{team.id}", f"the OU of team {team.id}", [items_of(catalog.get(g)) for g in team_ids], settings,
+            f"team-{team.id}",
+            f"the OU of team {team.id}",
+            [items_of(catalog.get(g)) for g in team_ids],
+            settings,
             max_policies,
         )
 
     deny_all = _build_special(catalog.special["deny-all"], "deny-all", "the suspended OU", settings, principals)
-    spend_freeze = _build_special(catalog.special["spend-freeze"], "spend-freeze",
-                                  "an account at its hard budget limit", settings, principals)
+    spend_freeze = _build_special(
+        catalog.special["spend-freeze"], "spend-freeze", "an account at its hard budget limit", settings, principals
+    )
     return GuardrailPlan(
         sandboxes=sandboxes,
         teams=MappingProxyType(team_plans),
@@ -198,8 +204,9 @@ def add_exemption(statement: dict[str, Any], principals: Sequence[str]) -> dict[
     return result
 
 
-def _build_target(key_base: str, target: str, groups: Sequence[list[PackItem]], settings: StackSettings,
-                  max_policies: int) -> tuple[CompiledPolicy, ...]:
+def _build_target(
+    key_base: str, target: str, groups: Sequence[list[PackItem]], settings: StackSettings, max_policies: int
+) -> tuple[CompiledPolicy, ...]:
     items = [item for group in groups for item in group]
     if not items:
         return ()
@@ -211,8 +218,9 @@ def _build_target(key_base: str, target: str, groups: Sequence[list[PackItem]], 
     return tuple(policies)
 
 
-def _build_special(guardrail: Guardrail, key: str, target: str, settings: StackSettings,
-                   principals: Sequence[str]) -> CompiledPolicy:
+def _build_special(
+    guardrail: Guardrail, key: str, target: str, settings: StackSettings, principals: Sequence[str]
+) -> CompiledPolicy:
     items = compile_statements(guardrail, settings, principals)
     (contents,) = pack(items, settings.scp_max_chars, 1, f"{key} policy")
     return _policy(key, f"{settings.prefix}-{key}", target, contents)
@@ -243,12 +251,18 @@ def _check_selection(settings: StackSettings, teams: Sequence[Team], catalog: Ca
     if settings.guardrails is not None:
         for guardrail_id in settings.guardrails:
             if guardrail_id not in known:
-                errors.append(f"stack config guardrails: unknown guardrail id '{guardrail_id}'")
+                errors.append(
+                    f"stack config sandbox-vending:guardrails: unknown guardrail id '{guardrail_id}'"
+                    + _did_you_mean(guardrail_id, known)
+                )
     for team in teams:
         for field, ids in (("add", team.guardrails_add), ("relax", team.guardrails_relax)):
             for guardrail_id in ids:
                 if guardrail_id not in known:
-                    errors.append(f"team {team.id} guardrails.{field}: unknown guardrail id '{guardrail_id}'")
+                    errors.append(
+                        f"team {team.id} guardrails.{field}: unknown guardrail id '{guardrail_id}'"
+                        + _did_you_mean(guardrail_id, known)
+                    )
         for guardrail_id in sorted(set(team.guardrails_add) & set(team.guardrails_relax)):
             errors.append(f"team {team.id}: guardrail '{guardrail_id}' is both added and relaxed; keep one")
         for guardrail_id in team.guardrails_relax:
@@ -262,12 +276,21 @@ def _check_selection(settings: StackSettings, teams: Sequence[Team], catalog: Ca
     return [guardrail_id for guardrail_id in known if guardrail_id in chosen]
 
 
+def _did_you_mean(value: str, known: Sequence[str]) -> str:
+    close = difflib.get_close_matches(value, list(known), n=1, cutoff=0.6)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
 def _check_settings(settings: StackSettings, catalog: Catalog) -> None:
     """Raise ``GuardrailError`` for guardrailSettings that name unknown guardrails or settings, or have wrong types."""
     errors: list[str] = []
     for guardrail_id, values in settings.guardrail_settings.items():
         if guardrail_id not in catalog.ids():
-            errors.append(f"unknown guardrail id '{guardrail_id}' (valid ids: {', '.join(catalog.ids())})")
+            errors.append(
+                f"sandbox-vending:guardrailSettings: unknown guardrail id '{guardrail_id}'"
+                + _did_you_mean(guardrail_id, catalog.ids())
+                + f" (valid ids: {', '.join(catalog.ids())})"
+            )
             continue
         specs = catalog.get(guardrail_id).spec.settings
         if not isinstance(values, dict):
@@ -276,7 +299,11 @@ def _check_settings(settings: StackSettings, catalog: Catalog) -> None:
         for name, value in values.items():
             if name not in specs:
                 names = ", ".join(specs) or "none"
-                errors.append(f"{guardrail_id}: unknown setting '{name}' (settings: {names})")
+                errors.append(
+                    f"{guardrail_id}: unknown setting '{name}'"
+                    + _did_you_mean(name, list(specs))
+                    + f" (settings: {names})"
+                )
                 continue
             problem = _type_problem(specs[name].default, value)
             if problem:
