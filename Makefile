@@ -1,6 +1,6 @@
 # Two entry points for a fresh machine:
 #   make plan   set up .venv and print the offline plan for the example roster
-#   make test   set up .venv and run ruff, mypy and pytest
+#   make test   set up .venv and run ruff, mypy and pytest (which runs actionlint on the workflows)
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin

@@ -104,3 +104,13 @@ def test_welcome_outputs_not_json(capsys: pytest.CaptureFixture[str], tmp_path: 
     path.write_text("{", encoding="utf-8")
     assert main(["welcome", "jdoe", "--stack-outputs", str(path)]) == 1
     assert "is not JSON" in capsys.readouterr().err
+
+
+def test_welcome_names_user(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["welcome", "obrien"]) == 0
+    assert "sign in as sobrien" in capsys.readouterr().out
+
+
+def test_welcome_suggests_learner_id(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["welcome", "jdo"]) == 1
+    assert "did you mean 'jdoe'?" in capsys.readouterr().err

@@ -124,8 +124,8 @@ class StackSettings(BaseModel):
                 f"unknown AWS regions: {', '.join(unknown)} (botocore {botocore.__version__} lists no such region "
                 "in the aws partition)",
                 {
-                    "fix": "check the spelling, or upgrade boto3 (pip install --upgrade boto3) if AWS launched the "
-                    "region after this botocore release"
+                    "fix": "check the spelling, or raise the boto3 pin in pyproject.toml and rerun make "
+                    "if AWS launched the region after this botocore release"
                 },
             )
         if "us-east-1" not in value:
@@ -156,7 +156,7 @@ class StackSettings(BaseModel):
             index for index, item in enumerate(statements) if not isinstance(item, dict) or item.get("Effect") != "Deny"
         ]
         if not_deny:
-            raise ValueError(f"every statement must have \"Effect\": \"Deny\"; statement(s) {not_deny} do not")
+            raise ValueError(f'every statement must have "Effect": "Deny"; statement(s) {not_deny} do not')
         return value
 
     @field_validator("identity_account_principals")
@@ -176,9 +176,7 @@ class StackSettings(BaseModel):
     @model_validator(mode="after")
     def _boundary(self) -> StackSettings:
         if self.permissions_boundary_policy_arn and self.permissions_boundary_policy_name:
-            raise ValueError(
-                "set either permissionsBoundaryPolicyArn or permissionsBoundaryPolicyName, not both"
-            )
+            raise ValueError("set either permissionsBoundaryPolicyArn or permissionsBoundaryPolicyName, not both")
         return self
 
     @model_validator(mode="after")

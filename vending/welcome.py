@@ -7,6 +7,7 @@ output --json``, read with ``stack_outputs``.
 
 from __future__ import annotations
 
+import difflib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,7 +69,9 @@ def build_welcome(plan: Plan, learner_id: str, stack_outputs: dict[str, Any] | N
     try:
         learner = roster.learner(learner_id)
     except KeyError:
-        raise VendingError(f"no learner '{learner_id}' in {roster.path}; check the id (not the name)") from None
+        close = difflib.get_close_matches(learner_id, [item.id for item in roster.learners], n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else "; check the id (not the name)"
+        raise VendingError(f"no learner '{learner_id}' in {roster.path}{hint}") from None
     team = roster.team(learner.team_id)
     row = next(item for item in plan.learners if item.id == learner_id)
 
@@ -100,7 +103,7 @@ def build_welcome(plan: Plan, learner_id: str, stack_outputs: dict[str, Any] | N
         shared=team.shared_account,
         access_mode=settings.access_mode,
         sign_in_url=sign_in_url,
-        sign_in_hint=_sign_in_hint(settings, row.account_name),
+        sign_in_hint=_sign_in_hint(settings, row.account_name, learner.user_name),
         regions=list(settings.allowed_regions) if REGION_LOCK_ID in applied else None,
         budget_usd=row.budget_usd,
         alerts=[
@@ -120,14 +123,14 @@ def plain_guardrail(description: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _sign_in_hint(settings: StackSettings, account_name: str) -> str:
+def _sign_in_hint(settings: StackSettings, account_name: str, user_name: str) -> str:
     if settings.access_mode == "iam_role":
         return (
             "Sign in to your identity account with MFA first, then open the link to switch to the "
             f"{names.learner_admin_role(settings.prefix)} role."
         )
     return (
-        f"Open the AWS access portal, choose the account {account_name}, then the "
+        f"Open the AWS access portal and sign in as {user_name}, choose the account {account_name}, then the "
         f"{names.learner_permission_set(settings.prefix)} permission set."
     )
 

@@ -64,3 +64,9 @@ def test_explain_unknown_action_noted(capsys: pytest.CaptureFixture[str]) -> Non
 def test_explain_default_principal_uses_permission_set(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["guardrails", "explain", "ec2:DescribeInstances", "--region", "us-east-1"]) == 0
     assert "AWSReservedSSO_sbx-learner-admin_" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("action", ["ec2:Run*", "ec2:*", "ec2:run instances"], ids=["glob", "star", "space"])
+def test_explain_rejects_patterns(capsys: pytest.CaptureFixture[str], action: str) -> None:
+    assert main(["guardrails", "explain", action, "--region", "us-east-1"]) == 1
+    assert "invalid action" in capsys.readouterr().err

@@ -80,7 +80,7 @@ CASES = [
         "allowedRegions",
         "allowedRegions",
         "unknown AWS regions: eu-west-9",
-        "upgrade boto3",
+        "raise the boto3 pin",
     ),
     (
         "number out of range",

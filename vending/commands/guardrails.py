@@ -174,7 +174,8 @@ def unknown_action(action: str) -> str | None:
     an action AWS added later is reported as a note, not an error.
     """
     service, separator, name = action.partition(":")
-    if not separator or not service or not name:
+    # The explainer evaluates one concrete request, so wildcards and spaces are mistakes here.
+    if not separator or not service or not name or any(char in action for char in "*? "):
         raise GuardrailError(f"invalid action '{action}': write SERVICE:ACTION, for example ec2:RunInstances")
     try:
         parliament.expand_action(action)
