@@ -34,9 +34,10 @@ from components.spend import SpendControls, SpendControlsArgs
 from components.team import TeamSandbox, TeamSandboxArgs, member_emails
 from vending import names
 from vending.access import missing_principals, permissions_boundary, shared_account_status, sign_in_url
-from vending.errors import VendingError
+from vending.errors import LifecycleError, VendingError
 from vending.guardrails import GuardrailPlan, plan_guardrails
 from vending.lanes import NewAccount, plan_lanes, predecessors
+from vending.lifecycle import check_mass_change, statuses_in_organization
 from vending.lookups import IdentityDirectory, missing_groups, missing_users, teams_in_use
 from vending.roster import Learner, Roster, Team, load_roster
 from vending.settings import PROJECT, StackSettings, config_key, parse_config_value, settings_from_values
@@ -127,6 +128,7 @@ def main() -> None:
 
     check_identity_principals(settings, roster, today)
     organization = aws.organizations.get_organization()
+    guard_mass_change(settings, roster, organization, today)
     directory = lookup_directory(settings, roster, today)
 
     if settings.stack_kind == "team":
@@ -191,6 +193,48 @@ def main() -> None:
             )
 
     pulumi.export("learners", learner_outputs)
+
+
+def guard_mass_change(
+    settings: StackSettings, roster: Roster, organization: aws.organizations.GetOrganizationResult, today: datetime
+) -> None:
+    """Stop the update when it would suspend or close more learners than maxLifecycleChangeShare allows.
+
+    The status before the change is read from AWS: where each learner's account
+    sits under the sandboxes OU and whether it is closed. On a stack's first run
+    the OU does not exist yet and nothing is checked. Removed roster entries are
+    not counted here because their accounts are protected; ``sandboxctl diff``
+    counts them.
+    """
+    sandboxes = find_child_ou(organization.roots[0].id, names.sandboxes_ou(settings.prefix))
+    if sandboxes is None:
+        return
+    accounts = aws.organizations.get_organizational_unit_descendant_accounts(parent_id=sandboxes).accounts
+    suspended_ou = find_child_ou(sandboxes, names.suspended_ou(settings.prefix))
+    suspended = (
+        [
+            account.email
+            for account in aws.organizations.get_organizational_unit_descendant_accounts(
+                parent_id=suspended_ou
+            ).accounts
+        ]
+        if suspended_ou is not None
+        else []
+    )
+    before = statuses_in_organization(
+        roster, {account.email.lower(): account.state for account in accounts}, suspended
+    )
+    after = {learner.id: learner.effective_status(today.date()) for learner in roster.learners}
+    try:
+        check_mass_change(before, after, settings)
+    except LifecycleError as error:
+        raise pulumi.RunError(str(error)) from None
+
+
+def find_child_ou(parent_id: str, name: str) -> str | None:
+    """Return the id of the OU named ``name`` directly under ``parent_id``, or None."""
+    children = aws.organizations.get_organizational_units(parent_id=parent_id).children
+    return next((child.id for child in children if child.name == name), None)
 
 
 def declare_shared(

@@ -89,6 +89,14 @@ def grants_by_type(scope: PolicyScope) -> dict[str, list[Grant]]:
                 resources=(org["account"], org["ou"], org["root"]),
             ),
             Grant(
+                "AccountsRename",
+                read=("account:GetAccountInformation",),
+                # The provider renames an account in place with the Account Management API
+                # (terraform-provider-aws pull request 42350).
+                write=("account:PutAccountName",),
+                resources=(f"arn:aws:account::{scope.account_id}:account/o-*/*",),
+            ),
+            Grant(
                 "AccountsClose",
                 read=(),
                 write=("organizations:CloseAccount",),

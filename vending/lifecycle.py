@@ -10,7 +10,7 @@ change suspends, closes or removes, and rejects the change when they exceed
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -86,3 +86,33 @@ def check_mass_change(
             "otherwise check the roster for a wrong expiry date or deleted entries"
         )
     return changes
+
+
+# Organizations account states of a closed account: PENDING_CLOSURE, then SUSPENDED for about 90 days,
+# then CLOSED (AccountState in the Organizations API reference).
+CLOSED_ACCOUNT_STATUSES = frozenset({"PENDING_CLOSURE", "SUSPENDED", "CLOSED"})
+
+
+def statuses_in_organization(
+    roster: Roster, sandbox_accounts: Mapping[str, str], suspended_emails: Iterable[str]
+) -> dict[str, str]:
+    """Return the status each learner's account has in AWS now, for learners whose account exists.
+
+    ``sandbox_accounts`` maps the lower-cased email of every account under the
+    sandboxes OU to its Organizations account state; ``suspended_emails`` are those in the
+    suspended OU. A closed account counts as closed wherever it is.
+    """
+    suspended = {email.lower() for email in suspended_emails}
+    found: dict[str, str] = {}
+    for learner in roster.learners:
+        email = learner.account_email.lower()
+        status = sandbox_accounts.get(email)
+        if status is None:
+            continue
+        if status in CLOSED_ACCOUNT_STATUSES:
+            found[learner.id] = "closed"
+        elif email in suspended:
+            found[learner.id] = "suspended"
+        else:
+            found[learner.id] = "active"
+    return found

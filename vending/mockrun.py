@@ -104,6 +104,11 @@ class OfflineMocks(pulumi_mocks.Mocks):
     groups: dict[str, str] = field(default_factory=dict)
     # Invoke tokens in call order, so tests can count lookups.
     calls: list[str] = field(default_factory=list)
+    # Accounts already under the sandboxes OU: lower-cased email -> "active", "suspended" or "closed".
+    # Empty means the OU tree does not exist yet, as on a stack's first run.
+    placements: Mapping[str, str] = field(default_factory=dict)
+    # Stack prefix, for the names of the placed OUs.
+    prefix: str = "sbx"
     # Seconds each Account creation takes, so tests can observe creation order and overlap.
     account_delay: float = 0.0
     # Monotonic (start, end) of each Account creation by resource name, filled when account_delay is set.
@@ -160,6 +165,21 @@ class OfflineMocks(pulumi_mocks.Mocks):
             resource_id = f"{args.name}-id"
         return resource_id, state
 
+    def _child_ous(self, args: pulumi_mocks.MockCallArgs) -> list[dict[str, str]]:
+        if not self.placements:
+            return []
+        prefix = self.prefix
+        parent = args.args["parentId"]
+        if parent == ROOT_ID:
+            return [{"id": PLACED_SANDBOXES_OU, "name": f"{prefix}-sandboxes", "arn": "arn:placed:sandboxes"}]
+        if parent == PLACED_SANDBOXES_OU:
+            return [{"id": PLACED_SUSPENDED_OU, "name": f"{prefix}-suspended", "arn": "arn:placed:suspended"}]
+        return []
+
+    def _descendants(self, parent: str) -> list[dict[str, Any]]:
+        wanted = {"active", "suspended", "closed"} if parent == PLACED_SANDBOXES_OU else {"suspended", "closed"}
+        return [_placed_account(email, status) for email, status in sorted(self.placements.items()) if status in wanted]
+
     def call(self, args: pulumi_mocks.MockCallArgs) -> dict[str, Any]:  # type: ignore[override]
         token = args.token
         self.calls.append(token)
@@ -189,6 +209,11 @@ class OfflineMocks(pulumi_mocks.Mocks):
                     }
                 ],
             }
+        if token == "aws:organizations/getOrganizationalUnits:getOrganizationalUnits":
+            return {"id": args.args["parentId"], "parentId": args.args["parentId"], "children": self._child_ous(args)}
+        if token == "aws:organizations/getOrganizationalUnitDescendantAccounts:getOrganizationalUnitDescendantAccounts":
+            parent = args.args["parentId"]
+            return {"id": parent, "parentId": parent, "accounts": self._descendants(parent)}
         if token == "aws:ssoadmin/getInstances:getInstances":
             if not self.identity_center:
                 return {"arns": [], "identityStoreIds": []}
@@ -220,6 +245,24 @@ class OfflineMocks(pulumi_mocks.Mocks):
                 "id": MANAGEMENT_ACCOUNT_ID,
             }
         raise NotImplementedError(f"offline plan has no mock for invoke {token}")
+
+
+PLACED_SANDBOXES_OU = "ou-exmp-sandboxes"
+PLACED_SUSPENDED_OU = "ou-exmp-suspended"
+
+
+def _placed_account(email: str, status: str) -> dict[str, Any]:
+    account_id = fake_account_id(email)
+    return {
+        "arn": f"arn:aws:organizations::{MANAGEMENT_ACCOUNT_ID}:account/{ORGANIZATION_ID}/{account_id}",
+        "email": email,
+        "id": account_id,
+        "joinedMethod": "CREATED",
+        "joinedTimestamp": "2026-01-01T00:00:00Z",
+        "name": email.split("@")[0],
+        "state": "SUSPENDED" if status == "closed" else "ACTIVE",
+        "status": "SUSPENDED" if status == "closed" else "ACTIVE",
+    }
 
 
 class RecordingMonitor(pulumi_mocks.MockMonitor):
