@@ -216,4 +216,5 @@ def test_validate_duplicate_learner_email(
     text = EXAMPLE_ROSTER.read_text(encoding="utf-8")
     text = text.replace("email: alex.smith@example.com", "email: Jane.Doe@example.com")
     assert main(["validate", str(write_roster(text))]) == 1
-    assert ":22: teams[0].learners[1].email: email is already used by the learner at line 17" in capsys.readouterr().err
+    expected = ":22: teams[0].learners[1].email: email is already used by learner 'jdoe' at line 17"
+    assert expected in capsys.readouterr().err

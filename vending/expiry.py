@@ -15,7 +15,9 @@ def parse_window(text: str) -> int:
     """Parse a window such as ``14d`` or ``2w`` into a number of days; raise ValueError otherwise."""
     match = _WINDOW.match(text)
     if not match:
-        raise ValueError(f"invalid window {text!r}: write a number of days or weeks, e.g. 14d or 2w")
+        raise ValueError(
+            f"invalid window {text!r}: write 1 to 4 digits and d (days) or w (weeks), for example 14d or 2w"
+        )
     count = int(match.group(1))
     return count * 7 if match.group(2).lower() == "w" else count
 

@@ -528,14 +528,18 @@ class _People:
     # lowercased value -> (learner location, team index, value as written)
     emails: dict[str, list[tuple[tuple[Any, ...], int, str]]] = field(default_factory=dict)
     users: dict[str, list[tuple[tuple[Any, ...], int, str]]] = field(default_factory=dict)
+    # learner location -> learner id, for messages about clashes
+    ids: dict[tuple[Any, ...], str] = field(default_factory=dict)
 
     def check(self, entry: LearnerEntry, loc: tuple[Any, ...], team: int, shared: bool, report: Any) -> None:
+        self.ids[loc] = entry.id
         email_clash = self._clash(self.emails, entry.email, loc, team, shared)
         if email_clash is not None:
             report(
                 (*loc, "email"),
                 entry.email,
-                f"email is already used by the learner at line {self.source.line_of(email_clash)} "
+                f"email is already used by learner '{self.learner_id(email_clash)}' at line "
+                f"{self.source.line_of(email_clash)} "
                 "(compared case-insensitively)",
                 "give each learner their own address, because it is also their Identity Center user name "
                 "unless 'user' is set",
@@ -547,11 +551,15 @@ class _People:
             report(
                 (*loc, "user") if entry.user else (*loc, "email"),
                 user_name,
-                f"Identity Center user name is already used by the learner at line "
+                f"Identity Center user name is already used by learner '{self.learner_id(user_clash)}' at line "
                 f"{self.source.line_of(user_clash)} (compared case-insensitively), so one person would be "
                 "admin on both accounts",
                 "give each learner their own 'user', or list the person once",
             )
+
+    def learner_id(self, loc: tuple[Any, ...]) -> str:
+        """Return the id written at the learner entry ``loc``, for naming the other side of a clash."""
+        return self.ids.get(loc, "?")
 
     @staticmethod
     def _clash(

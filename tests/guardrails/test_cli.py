@@ -70,3 +70,8 @@ def test_explain_default_principal_uses_permission_set(capsys: pytest.CaptureFix
 def test_explain_rejects_patterns(capsys: pytest.CaptureFixture[str], action: str) -> None:
     assert main(["guardrails", "explain", action, "--region", "us-east-1"]) == 1
     assert "invalid action" in capsys.readouterr().err
+
+
+def test_explain_notes_unknown_region(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["guardrails", "explain", "ec2:DescribeInstances", "--region", "eu-west-9"]) == 0
+    assert "'eu-west-9' is not an AWS Region botocore knows" in capsys.readouterr().out

@@ -70,7 +70,7 @@ CASES = [
         VALID.replace("email: bob@example.com", "email: ANN@Example.com"),
         14,
         "teams[0].learners[1].email",
-        "email is already used by the learner at line 9",
+        "email is already used by learner 'ann' at line 9",
         "give each learner their own address",
     ),
     (
@@ -80,7 +80,7 @@ CASES = [
         ),
         16,
         "teams[0].learners[1].user",
-        "Identity Center user name is already used by the learner at line 9",
+        "Identity Center user name is already used by learner 'ann' at line 9",
         "give each learner their own 'user'",
     ),
     (
@@ -88,7 +88,7 @@ CASES = [
         _bob("user: Ann@example.com"),
         15,
         "teams[0].learners[1].user",
-        "Identity Center user name is already used by the learner at line 9",
+        "Identity Center user name is already used by learner 'ann' at line 9",
         "list the person once",
     ),
     (
@@ -96,7 +96,7 @@ CASES = [
         _shared("email: ann@example.com"),
         15,
         "teams[0].learners[1].email",
-        "email is already used by the learner at line 10",
+        "email is already used by learner 'ann' at line 10",
         "give each learner their own address",
     ),
     (

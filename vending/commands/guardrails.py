@@ -15,7 +15,7 @@ from vending.guardrails.catalog import TIER_ORDER, Catalog, load_catalog
 from vending.guardrails.compiler import plan_guardrails
 from vending.guardrails.explain import Request, explain
 from vending.guardrails.lint import lint_policy
-from vending.settings import StackSettings
+from vending.settings import StackSettings, known_regions
 
 # A made-up member account id for requests the explainer evaluates.
 SAMPLE_ACCOUNT = "111122223333"
@@ -152,6 +152,8 @@ def run_explain(args: argparse.Namespace) -> int:
         print(f"note: {note}")
     if unknown:
         print(f"note: {unknown}")
+    if args.region not in known_regions():
+        print(f"note: '{args.region}' is not an AWS Region botocore knows; check the spelling")
     return 0
 
 
