@@ -158,7 +158,6 @@ def main() -> None:
         if team.shared_account:
             continue
         status = learner.effective_status(today.date())
-        parent_ou = shared.team_ou_ids[learner.team_id] if status == "active" else shared.suspended_ou_id
         # Lanes follow roster order, so a learner's predecessor is already declared.
         previous = create_after.get(learner.id)
         sandbox = LearnerSandbox(
@@ -167,7 +166,7 @@ def main() -> None:
                 learner=learner,
                 status=status,
                 prefix=settings.prefix,
-                parent_ou_id=parent_ou,
+                parent_ou_id=shared.parent_ou_id(learner.team_id, status),
                 account_role_name=settings.account_role_name,
                 iam_user_access_to_billing=settings.iam_user_access_to_billing,
                 closure_timeout=settings.account_closure_timeout,
@@ -354,7 +353,7 @@ def creation_lanes(
 
     An account already exists when the organization has an account with its
     email (AWS compares emails case-insensitively). Reading the organization
-    rather than the stack state also sees accounts created outside this stack,
+    rather than the stack state also covers accounts created outside this stack,
     and needs no earlier deployment: on a stack's first run every account is new.
     """
     existing = {account.email.lower() for account in organization.accounts or []}
@@ -395,7 +394,7 @@ def declare_team_sandbox(
             account_email=first.account_email,
             status=status,
             prefix=settings.prefix,
-            parent_ou_id=shared.team_ou_ids[team.id] if status == "active" else shared.suspended_ou_id,
+            parent_ou_id=shared.parent_ou_id(team.id, status),
             account_role_name=settings.account_role_name,
             iam_user_access_to_billing=settings.iam_user_access_to_billing,
             closure_timeout=settings.account_closure_timeout,

@@ -59,7 +59,7 @@ class SandboxAccount:
 
 @dataclass(kw_only=True)
 class SandboxArgs:
-    """Arguments every sandbox takes, whoever it belongs to."""
+    """Arguments common to learner sandboxes and shared team sandboxes."""
 
     status: Status
     prefix: str
@@ -140,7 +140,7 @@ class Sandbox(pulumi.ComponentResource):
                 protect=args.status != "closed",
                 ignore_changes=ACCOUNT_IGNORE_CHANGES,
                 # CloseAccount returns at once; the provider then waits for the
-                # account to leave ACTIVE, which AWS says can take some time.
+                # account to leave ACTIVE, which AWS documents can take some time.
                 custom_timeouts=pulumi.CustomTimeouts(delete=args.closure_timeout),
             ),
         )

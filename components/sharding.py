@@ -44,6 +44,10 @@ class SharedResources:
     learner_permission_set_arn: pulumi.Input[str] | None = None
     instructor_permission_set_arn: pulumi.Input[str] | None = None
 
+    def parent_ou_id(self, team_id: str, status: str) -> pulumi.Input[str]:
+        """Return the OU an account belongs in: its team's OU while active, else the suspended OU."""
+        return self.team_ou_ids[team_id] if status == "active" else self.suspended_ou_id
+
     def export(self) -> None:
         """Export everything a team stack reads."""
         pulumi.export(OUTPUT_SANDBOXES_OU, self.sandboxes_ou_id)

@@ -3,17 +3,17 @@
 Prices are list prices in USD for the management account, checked on
 2026-12-04. They change, so every figure is labelled an estimate.
 
-- AWS Budgets, from the AWS Price List offer file for AWSBudgets
-  (pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AWSBudgets/current/index.csv,
-  also summarised at aws.amazon.com/aws-cost-management/aws-budgets/pricing/):
-  budgets without actions cost $0.00 per budget-day; action-enabled budgets
-  are free for the first 62 budget-days a month (two budgets) and $0.10 per
-  budget-day after that.
-- Amazon CloudWatch (aws.amazon.com/cloudwatch/pricing/): a standard-resolution
-  metric alarm costs $0.10 a month; the free tier covers 10 alarms per account.
-- Amazon SNS (aws.amazon.com/sns/pricing/): the first 1,000 email deliveries a
-  month are free, then $2.00 per 100,000; alerts stay far below that, so email
-  delivery is left out.
+- AWS Budgets: the AWS Price List offer file for AWSBudgets (read from the
+  copy in the huggingface.co dataset labofsahil/aws-pricing-dataset,
+  AWSBudgets.csv). Budgets without actions cost $0.00 per budget-day.
+  Action-enabled budgets are free for the first 62 budget-days a month (two
+  budgets) and cost $0.10 per budget-day after that.
+- Amazon CloudWatch: a standard-resolution metric alarm costs $0.10 a month
+  (c3x.dev cost guide for aws_cloudwatch_metric_alarm, a third-party summary).
+  NOTE: the 10 free alarms are the AWS free tier as commonly stated; no source
+  was opened for that figure, so check aws.amazon.com/cloudwatch/pricing/.
+- Amazon SNS email delivery is left out: a few alerts a month per learner
+  cost next to nothing (an estimate, not a looked-up price).
 """
 
 from __future__ import annotations

@@ -44,8 +44,8 @@ REF_PREFIX = "ref:"
 REPLACE_KEYS: dict[str, frozenset[str]] = {
     # organizations/account.go: email, role_name and iam_user_access_to_billing are ForceNew; create_govcloud
     # is not (it is only read at create time), and parent_id updates with MoveAccount. The account name
-    # updates in place with account:PutAccountName since terraform-provider-aws pull request 42350 (2025);
-    # pulumi/pulumi-aws issue 6242 confirms a rename is an update in pulumi-aws 7.
+    # updates in place with account:PutAccountName since terraform-provider-aws pull request 42350 (2025),
+    # and a rename previews as an update in pulumi-aws 7 (github.com/pulumi/pulumi-aws/issues/6242).
     names.ACCOUNT_TYPE: frozenset({"email", "roleName", "iamUserAccessToBilling"}),
     # organizations/organizational_unit.go: parent_id is ForceNew; name updates in place.
     OU_TYPE: frozenset({"parentId"}),

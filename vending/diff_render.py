@@ -25,7 +25,7 @@ EMAIL = re.compile(r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+-]*@([A-Za-z0-9-]+(?:\
 # are "<sandbox>-instructor-<email>" (access keys "instructor-<email>") and ops subscriptions to the
 # spend topic are "spend-ops-<email>". Member assignments ("member-<learner id>") hold no address.
 ADDRESS_KEY = re.compile(r"^spend-ops-|(?:^|(?<=-))instructor-")
-# 4 hex digits (16 bits) tell the few addresses of one comment apart. docs/diff.md says what they leak.
+# 4 hex digits (16 bits) tell the few addresses of one comment apart. docs/diff.md describes what they leak.
 DIGEST_CHARS = 4
 OP_SYMBOLS = {"create": "+", "update": "~", "replace": "+-", "delete": "-", "same": " "}
 MAX_VALUE_CHARS = 120

@@ -12,7 +12,6 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
 
 from vending.errors import LifecycleError
 from vending.roster import Roster
@@ -35,10 +34,6 @@ class LifecycleChange:
     before: str | None
     after: str | None
     kind: str
-
-
-def effective_statuses(roster: Roster, today: date) -> dict[str, str]:
-    return {learner.id: learner.effective_status(today) for learner in roster.learners}
 
 
 def renames(roster: Roster) -> dict[str, str]:

@@ -4,9 +4,9 @@ This is the offline plan: no Pulumi CLI, no provider plugin and no AWS
 credentials are involved. ``RecordingMonitor`` keeps every RegisterResource
 request (type, name, parent, inputs, protect, ignoreChanges, aliases,
 dependencies, custom timeouts) so the plan shows what ``pulumi up`` would be
-asked to declare. Invokes are answered by ``OfflineMocks``: the organization
-and Identity Center instance are fixed examples and the identity store holds
-one user per roster user name, unless a test removes some.
+asked to declare. ``OfflineMocks`` returns the invoke results: the organization
+and Identity Center instance are fixed examples, and the identity store contains
+one user per roster user name unless a test removes some.
 """
 
 from __future__ import annotations
@@ -89,7 +89,7 @@ class Registration:
 
 @dataclass
 class OfflineMocks(pulumi_mocks.Mocks):
-    """Answers resource registrations and invokes without any cloud."""
+    """Mock responses to resource registrations and invokes, with no cloud behind them."""
 
     user_names: Iterable[str] = ()
     missing_users: frozenset[str] = frozenset()
@@ -348,7 +348,7 @@ def _plain(value: Any) -> Any:
 
 @dataclass
 class ProgramRun:
-    """What one run of the program registered and exported.
+    """The registrations and exports of one run of the program.
 
     The lookups use indexes built on first use, so summarising a plan of n
     learners takes O(n) rather than one scan of every registration per learner.

@@ -32,7 +32,7 @@ READINESS_TYPE = "pulumi-python:dynamic:Resource"
 
 @dataclass
 class PlanInputs:
-    """Where the plan's inputs come from; ``roster`` and ``today`` override the stack file."""
+    """Sources of the plan's inputs; ``roster`` and ``today`` override the stack file."""
 
     project_dir: Path
     stack_file: Path
@@ -141,7 +141,6 @@ def build_plan(inputs: PlanInputs) -> Plan:
 
 def summarise(settings: StackSettings, roster: Roster, run: ProgramRun) -> Plan:
     ou_names = {item.id: item.inputs.get("name", item.name) for item in run.of_type(OU_TYPE)}
-    ou_ids = _ids_by_urn(run, OU_TYPE)
     outputs = run.outputs.get("learners", {})
     rows = []
     for learner in roster.learners:
@@ -177,7 +176,7 @@ def summarise(settings: StackSettings, roster: Roster, run: ProgramRun) -> Plan:
                 expires=learner.expires.isoformat() if learner.expires else None,
             )
         )
-    policies, per_target = _policy_rows(run, ou_ids, ou_names)
+    policies, per_target = _policy_rows(run, ou_names)
     costs = control_costs(
         budgets=len(run.of_type(BUDGET_TYPE)),
         action_budgets=len({item.inputs.get("budgetName") for item in run.of_type(ACTION_TYPE)}),
@@ -208,13 +207,7 @@ def _access_of(run: ProgramRun, component: Registration, learner_id: str, active
     return found
 
 
-def _ids_by_urn(run: ProgramRun, token: str) -> dict[str, str]:
-    return {item.urn: item.id for item in run.of_type(token)}
-
-
-def _policy_rows(
-    run: ProgramRun, ou_ids: dict[str, str], ou_names: dict[str, str]
-) -> tuple[list[PolicyRow], dict[str, int]]:
+def _policy_rows(run: ProgramRun, ou_names: dict[str, str]) -> tuple[list[PolicyRow], dict[str, int]]:
     policy_by_id = {item.id: item for item in run.of_type(POLICY_TYPE)}
     targets: dict[str, list[str]] = {policy_id: [] for policy_id in policy_by_id}
     # FullAWSAccess stays attached to every target and counts against the quota.
@@ -239,7 +232,3 @@ def _display(path: Path) -> str:
         return str(path.resolve().relative_to(Path.cwd()))
     except ValueError:
         return str(path)
-
-
-def registration_summary(registration: Registration) -> str:
-    return f"{registration.type} {registration.name}"

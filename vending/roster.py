@@ -283,7 +283,7 @@ def _structure_problems(error: PydanticValidationError, source: SourceMap) -> li
     return problems
 
 
-# What each mapping of the roster holds, for a value of the wrong kind at its place.
+# The kind of entry each roster mapping contains, named when a value of the wrong kind is found there.
 _ENTRY_SHAPES: dict[str, tuple[str, str]] = {
     "": (
         "the roster must be a mapping with version, defaults and teams",

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from vending.guardrails.catalog import Catalog
 
 PROJECT = "sandbox-vending"
-# How close a config namespace must be to PROJECT to count as its misspelling.
+# Minimum difflib similarity of a config namespace to PROJECT for it to count as a misspelling.
 NAMESPACE_CUTOFF = 0.75
 EMAIL_PATTERN = re.compile(r"^[^\s@]+@[^\s@]+\.[^\s@]+$")
 REGION_PATTERN = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$")
@@ -136,7 +136,7 @@ class StackSettings(BaseModel):
     @field_validator("learner_deny_policy", mode="before")
     @classmethod
     def _deny_policy_json(cls, value: Any) -> Any:
-        # Pulumi.yaml declares the key as a string, so the stack file holds JSON text.
+        # Pulumi.yaml declares the key as a string, so the stack file contains JSON text.
         if isinstance(value, str):
             try:
                 return json.loads(value)
@@ -188,10 +188,6 @@ class StackSettings(BaseModel):
         if self.stack_kind == "org" and self.teams is not None:
             raise ValueError("stackKind 'org' manages no teams itself; remove teams (team stacks list theirs)")
         return self
-
-    def today_or(self, fallback: date) -> date:
-        return self.today or fallback
-
 
 @functools.cache
 def known_regions() -> frozenset[str]:

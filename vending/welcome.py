@@ -42,7 +42,6 @@ class Welcome:
     budget_usd: float
     alerts: list[str]
     hard_stop_percent: float
-    freeze_description: str
     expires: str | None
     forbidden: list[str]
 
@@ -111,7 +110,6 @@ def build_welcome(plan: Plan, learner_id: str, stack_outputs: dict[str, Any] | N
             for threshold in settings.budget_thresholds
         ],
         hard_stop_percent=settings.hard_stop_percent,
-        freeze_description=plain_guardrail(catalog.special["spend-freeze"].spec.description),
         expires=row.expires,
         forbidden=forbidden,
     )

@@ -1,6 +1,6 @@
 """Safe, size-bounded YAML loading that remembers the line of every value.
 
-PyYAML's ``safe_load`` forgets positions, silently keeps the last of two
+PyYAML's ``safe_load`` drops positions, silently keeps the last of two
 duplicate keys and turns ``2027-02-30`` into an exception with no location.
 Here the document is composed into nodes and converted by hand so that each
 value's line is recorded under its path, duplicate keys are reported, and

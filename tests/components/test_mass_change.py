@@ -14,7 +14,7 @@ from vending.plan import PlanInputs, engine_config, roster_user_names
 from vending.roster import load_roster
 from vending.settings import load_stack_file
 
-# Where the example roster's accounts are before the change: as the roster says on 2026-12-04.
+# Where the example roster's accounts are before the change: as the roster sets them on 2026-12-04.
 CURRENT = {"kwong": "suspended", "tjohnson": "closed"}
 
 

@@ -105,7 +105,7 @@ class FakeClock:
 
 
 def stubbed_sts(responses: list[str]) -> tuple[Any, Stubber]:
-    """Return an STS client whose AssumeRole answers each item: "ok" or an error code."""
+    """Return an STS client whose AssumeRole returns, call by call, each item: "ok" or an error code."""
     client = boto3.client("sts", region_name="us-east-1")
     stubber = Stubber(client)
     expected = {"RoleArn": ROLE_ARN, "RoleSessionName": "sandbox-vending-readiness", "DurationSeconds": 900}

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import EXAMPLE_ROSTER
 from vending.errors import LifecycleError
-from vending.lifecycle import allowed_count, check_mass_change, lifecycle_changes
+from vending.lifecycle import allowed_count, check_mass_change, lifecycle_changes, statuses_in_organization
+from vending.roster import load_roster
 from vending.settings import StackSettings
 
 TEN_ACTIVE = {f"l{n}": "active" for n in range(10)}
@@ -62,3 +64,15 @@ def test_guard_override_allows() -> None:
 def test_guard_share_configurable() -> None:
     after = dict(TEN_ACTIVE, l0="suspended", l1="closed", l2="suspended")
     assert len(check_mass_change(TEN_ACTIVE, after, settings(maxLifecycleChangeShare=0.3))) == 3
+
+
+def test_statuses_read_from_organization() -> None:
+    roster = load_roster(EXAMPLE_ROSTER, settings())
+    accounts = {
+        "aws-sandbox+jdoe@example.com": "ACTIVE",
+        "aws-sandbox+kwong@example.com": "ACTIVE",
+        "aws-sandbox+tjohnson@example.com": "SUSPENDED",
+        "aws-sandbox+asmith@example.com": "PENDING_CLOSURE",
+    }
+    found = statuses_in_organization(roster, accounts, ["AWS-SANDBOX+kwong@example.com"])
+    assert found == {"jdoe": "active", "kwong": "suspended", "tjohnson": "closed", "asmith": "closed"}

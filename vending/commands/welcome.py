@@ -1,4 +1,4 @@
-"""``sandboxctl welcome``: the message that tells a learner how to use their sandbox."""
+"""``sandboxctl welcome``: the message that explains to a learner how to use their sandbox."""
 
 from __future__ import annotations
 
